@@ -1,0 +1,82 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from gridgov.accounts.enums import AccessAction, Role
+from gridgov.lib.pii import EncryptedTextField, mask_phone
+
+
+class User(AbstractUser):
+    """A person who signs in. Staff act within one area of the territory tree."""
+
+    role = models.CharField("角色", max_length=30, choices=Role.choices, default=Role.RESIDENT)
+    area = models.ForeignKey(
+        "territory.Area", verbose_name="工作区域", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = EncryptedTextField("手机号", blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def scope_code(self) -> str | None:
+        """The code prefix of the user's subtree; None means no territory at all."""
+        return self.area.code if self.area_id else None
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class ApiToken(models.Model):
+    """A per-user API token: shown once at creation, stored as its SHA-256."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("前缀", max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最后使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "ggv_" + secrets.token_urlsafe(32)
+
+
+class AccessLog(models.Model):
+    """Who saw or moved whose personal data, when and why."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("操作", max_length=20, choices=AccessAction.choices)
+    subject_type = models.CharField("对象类型", max_length=50)
+    subject_id = models.CharField("对象", max_length=50)
+    field = models.CharField("字段", max_length=50, blank=True)
+    reason = models.CharField("事由", max_length=200)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "个人信息访问日志"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.get_action_display()} {self.subject_type}#{self.subject_id}"

@@ -1,0 +1,19 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from gridgov.accounts.enums import PEOPLE_READERS, TERRITORY_READERS
+
+
+@login_required
+def home(request):
+    """Each role lands where its work is."""
+    if request.user.role in PEOPLE_READERS:
+        return redirect("people:residents")
+    if request.user.role in TERRITORY_READERS:
+        return redirect("territory:map")
+    return render(request, "home.html")
+
+
+def healthz(request):
+    return JsonResponse({"ok": True})

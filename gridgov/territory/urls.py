@@ -1,0 +1,9 @@
+from django.urls import path
+
+from gridgov.territory import views
+
+app_name = "territory"
+
+urlpatterns = [
+    path("map/", views.territory_map, name="map"),
+]

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from gridgov.api import api
+from gridgov.core import views as core_views
+
+admin.site.site_header = admin.site.site_title = "基层智治平台 · 后台管理"
+admin.site.index_title = "主数据管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("gridgov.accounts.urls")),
+    path("territory/", include("gridgov.territory.urls")),
+    path("people/", include("gridgov.people.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
