@@ -77,10 +77,19 @@ def _invalid(request, exc: ValidationError):
 
 
 def _routers():
+    from gridgov.cases.api import router as cases_router
+    from gridgov.notify.api import router as notify_router
     from gridgov.people.api import router as people_router
+    from gridgov.sensors.api import router as sensors_router
     from gridgov.territory.api import router as territory_router
 
-    return [("/territory/", territory_router), ("/people/", people_router)]
+    return [
+        ("/territory/", territory_router),
+        ("/people/", people_router),
+        ("/cases/", cases_router),
+        ("/sensors/", sensors_router),
+        ("/notify/", notify_router),
+    ]
 
 
 for _prefix, _router in _routers():

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "gridgov.accounts",
     "gridgov.territory",
     "gridgov.people",
+    "gridgov.notify",
+    "gridgov.cases",
+    "gridgov.sensors",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("gridgov.accounts.urls")),
     path("territory/", include("gridgov.territory.urls")),
     path("people/", include("gridgov.people.urls")),
+    path("cases/", include("gridgov.cases.urls")),
+    path("sensors/", include("gridgov.sensors.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

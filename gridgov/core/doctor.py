@@ -46,5 +46,11 @@ def report() -> dict:
     db = database_section()
     result = {"database": db, **worker_section()}
     if db["reachable"] and db["pending_migrations"] == 0:
+        from gridgov.cases.doctor import section as cases
+        from gridgov.notify.doctor import section as notify
+        from gridgov.sensors.doctor import section as sensors
+
         result["counts"] = counts_section()
+        for section in (cases, sensors, notify):
+            result.update(section())
     return result

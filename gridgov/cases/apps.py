@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "gridgov.cases"
+    verbose_name = "事件与工单"

@@ -1,0 +1,5 @@
+"""This app's section of `gridgov doctor --json`."""
+
+
+def section() -> dict:
+    return {}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SensorsConfig(AppConfig):
+    name = "gridgov.sensors"
+    verbose_name = "感知设备"

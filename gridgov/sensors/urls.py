@@ -1,0 +1,3 @@
+app_name = "sensors"
+
+urlpatterns: list = []
