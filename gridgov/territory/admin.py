@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gridgov.core.errors import DomainError
-from gridgov.territory import services
+from gridgov.territory import selectors, services
 from gridgov.territory.models import Area, Assignment, Building, Dwelling, Estate
 
 
@@ -62,28 +62,20 @@ class ServiceAdmin(admin.ModelAdmin):
         """Nothing related is edited here (inlines are read-only)."""
 
 
-class AssignmentInline(admin.TabularInline):
-    model = Assignment
-    fields = ["duty", "user", "since", "until"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "网格力量（在此区域的任职，新增请到「网格力量」）"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Area)
 class AreaAdmin(ServiceAdmin):
     list_display = ["name", "kind", "code", "parent", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
-    fields = ["kind", "name", "code", "parent", "boundary", "centre_lat", "centre_lng"]
-    always_read_only = ("centre_lat", "centre_lng")
+    fields = ["kind", "name", "code", "parent", "boundary", "centre_lat", "centre_lng", "team"]
+    always_read_only = ("centre_lat", "centre_lng", "team")
     frozen_on_change = ("kind", "code", "parent")
-    inlines = [AssignmentInline]
+
+    @admin.display(description="网格力量（在「网格力量」中安排）")
+    def team(self, area):
+        members = selectors.area_team(area) if area.pk else []
+        return "；".join(f"{a.get_duty_display()} {a.user}" for a in members) or "—"
 
     def create(self, data):
         return services.area_create(kind=data["kind"], name=data["name"], code=data["code"],

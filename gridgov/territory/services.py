@@ -1,6 +1,7 @@
 """Writes to the territory. Views, API, admin, imports and the demo all come through here."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -40,7 +41,9 @@ def _boundary_fields(boundary: dict | None) -> dict:
     except InvalidBoundary as exc:
         raise DomainError(str(exc), code="invalid_boundary") from None
     point = shape.representative_point()
-    return {"boundary": geometry.mapping(shape), "centre_lat": point.y, "centre_lng": point.x}
+    # Through JSON so that the object in memory equals what the database gives back (lists, not tuples).
+    stored = json.loads(json.dumps(geometry.mapping(shape)))
+    return {"boundary": stored, "centre_lat": point.y, "centre_lng": point.x}
 
 
 def area_create(*, kind: str, name: str, code: str, parent: Area | None = None, boundary: dict | None = None) -> Area:
@@ -151,27 +154,26 @@ class _Row:
 
 
 def _feature_row(index: int, feature) -> tuple[_Row | None, str | None]:
-    """One feature → a row, or the reason it is not one."""
+    """One feature → its row (when it has a kind and a code) and what is wrong with it, if anything."""
     feature = feature if isinstance(feature, dict) else {}
     props = feature.get("properties") or {}
     code = str(props.get("code") or "").strip()
     where = f"第{index}个要素（编码 {code or '缺失'}）"
     kind = str(props.get("kind") or "").strip()
     name = str(props.get("name") or "").strip()
-    parent_code = str(props.get("parent_code") or "").strip() or None
     if kind not in AreaKind.values:
         return None, f"{where}：层级 kind 应为 {'/'.join(AreaKind.values)}，不是 {kind!r}"
-    if not name:
-        return None, f"{where}：缺少名称 name"
     if not code:
         return None, f"{where}：缺少编码 code"
-    boundary = feature.get("geometry")
-    if boundary is not None:
+    row = _Row(index, kind, code, name, str(props.get("parent_code") or "").strip() or None, feature.get("geometry"))
+    if not name:
+        return row, f"{where}：缺少名称 name"
+    if row.boundary is not None:
         try:
-            parse_boundary(boundary)
+            parse_boundary(row.boundary)
         except InvalidBoundary as exc:
-            return None, f"{where}：{exc}"
-    return _Row(index, kind, code, name, parent_code, boundary), None
+            return row, f"{where}：{exc}"
+    return row, None
 
 
 def _row_problem(row: _Row, kinds_by_code: dict[str, str], existing: dict[str, Area]) -> str | None:
@@ -189,24 +191,29 @@ def _row_problem(row: _Row, kinds_by_code: dict[str, str], existing: dict[str, A
 
 
 def _rows_checked(features: list) -> list[_Row]:
-    """Every feature checked before anything is written; all problems reported at once."""
+    """Every feature checked before anything is written; all problems reported at once.
+
+    A feature with a kind and a code still counts as a parent for the others when something
+    else about it is wrong, so that one bad polygon gives one message, not one per child.
+    """
     rows, errors, seen = [], [], set()
     for index, feature in enumerate(features, start=1):
         row, error = _feature_row(index, feature)
         if row and row.code in seen:
-            error = f"第{index}个要素（编码 {row.code}）：编码在文件中重复"
+            row, error = None, f"第{index}个要素（编码 {row.code}）：编码在文件中重复"
         if error:
-            errors.append(error)
-            continue
-        seen.add(row.code)
-        rows.append(row)
-    existing = Area.objects.in_bulk([r.code for r in rows] + [r.parent_code for r in rows if r.parent_code],
+            errors.append((index, error))
+        if row:
+            seen.add(row.code)
+            rows.append((row, error))
+    existing = Area.objects.in_bulk([r.code for r, _ in rows] + [r.parent_code for r, _ in rows if r.parent_code],
                                     field_name="code")
-    kinds_by_code = {code: a.kind for code, a in existing.items()} | {r.code: r.kind for r in rows}
-    errors += [p for p in (_row_problem(r, kinds_by_code, existing) for r in rows) if p]
+    kinds_by_code = {code: a.kind for code, a in existing.items()} | {r.code: r.kind for r, _ in rows}
+    errors += [(r.index, p) for r, e in rows if not e and (p := _row_problem(r, kinds_by_code, existing))]
     if errors:
-        raise DomainError(f"边界文件有 {len(errors)} 处错误，未导入任何数据", code="invalid_import", details=errors)
-    return sorted(rows, key=lambda r: len(r.code))
+        raise DomainError(f"边界文件有 {len(errors)} 处错误，未导入任何数据", code="invalid_import",
+                          details=[message for _, message in sorted(errors)])
+    return sorted((r for r, _ in rows), key=lambda r: len(r.code))
 
 
 def _same_boundary(stored: dict | None, new: dict | None) -> bool:
