@@ -25,6 +25,7 @@ def test_grid_worker_sees_own_residents_masked_and_the_map(live_server, househol
     masked = "5001**********002X"
     assert mask_id_number(id_number(1)) == masked
     base_url = live_server.url
+    area_id = persona["worker_a"].area_id
 
     phone = page_errors(browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True))
     sign_in(phone, base_url, "worker_a")
@@ -36,6 +37,10 @@ def test_grid_worker_sees_own_residents_masked_and_the_map(live_server, househol
     body = phone.locator("body").inner_text()
     assert "李建国" not in body and "王芳" not in body and id_number(1) not in body
     phone.screenshot(path=str(ARTIFACTS / "residents-phone.png"), full_page=True)
+    phone.goto(f"{base_url}/territory/areas/{area_id}/")
+    phone.wait_for_selector("#map[data-loaded]")
+    assert phone.locator("[data-figure=households]").inner_text() == "1"
+    phone.screenshot(path=str(ARTIFACTS / "area-phone.png"), full_page=True)
 
     desktop = page_errors(browser.new_context(viewport=DESKTOP).new_page())
     sign_in(desktop, base_url, "worker_a")
