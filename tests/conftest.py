@@ -19,6 +19,13 @@ from gridgov.territory.enums import AreaKind, EstateKind
 PASSWORD = "test-pass-123"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 takes most of a second per persona on this machine; the tests are about who may do
+    what, not about hashing (tests/accounts/test_settings.py checks the production hasher)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def square(lng: float, lat: float, size: float = 0.002) -> dict:
     return {"type": "Polygon", "coordinates": [[
         [lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat],
