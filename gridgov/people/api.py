@@ -145,7 +145,7 @@ class LedgerResultOut(Schema):
     households_created: int
     residents_created: int
     care_added: int
-    residents_unchanged: int
+    residents_existing: int
     summary: str
 
 

@@ -9,6 +9,7 @@ same file imported twice changes nothing the second time.
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -67,7 +68,7 @@ class LedgerResult:
     households_created: int = 0
     residents_created: int = 0
     care_added: int = 0
-    residents_unchanged: int = 0
+    residents_existing: int = 0
     applied: bool = False
 
     @property
@@ -77,7 +78,7 @@ class LedgerResult:
     @property
     def summary(self) -> str:
         return (f"居民 {self.residents_created} 新增，户 {self.households_created} 新增，"
-                f"重点人群 {self.care_added} 新增；{self.residents_unchanged} 人已登记、未变")
+                f"重点人群 {self.care_added} 新增；{self.residents_existing} 人已在库")
 
 
 # --- template and export ------------------------------------------------------------------
@@ -173,8 +174,8 @@ def parse(file) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """The data rows as (Excel row number, {column: value}); a missing column is an error of row 1."""
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise DomainError(f"无法读取文件，请上传 .xlsx 格式的台账：{exc}", code="invalid_file") from None
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise DomainError("无法读取文件，请上传按模板填写的 .xlsx 台账", code="invalid_file") from None
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     header = [_text(v) for v in next(rows, ())]
     missing = [RowError(1, column, "缺少此列") for column in COLUMNS if column not in header]
@@ -380,7 +381,7 @@ def _count(result: LedgerResult, planned: list[PlannedRow]) -> None:
         Household.objects.filter(number__in={p.household_number for p in planned}).values_list("number", flat=True))
     result.households_created = len(new_households)
     result.residents_created = sum(1 for p in planned if p.existing is None)
-    result.residents_unchanged = sum(1 for p in planned if p.existing is not None and not _care_missing(p))
+    result.residents_existing = sum(1 for p in planned if p.existing is not None)
     result.care_added = sum(len(_care_missing(p)) for p in planned)
 
 
