@@ -32,7 +32,7 @@ def resident_get_for(user, resident_id: int) -> Resident:
 
 def residents_search(user, *, query: str = "", care_group: str = "", area_code: str = ""):
     """Search by name (prefix), full ID number or full phone (exact, through the blind index)."""
-    residents = residents_visible_to(user).select_related("household__dwelling__building")
+    residents = residents_visible_to(user).select_related("household__dwelling__building__estate")
     query = query.strip()
     if query:
         exact = blind_index(idcard.normalise(query))
@@ -73,19 +73,19 @@ def households_unverified(user, *, days: int, today: dt.date | None = None):
     cutoff = (today or timezone.localdate()) - dt.timedelta(days=days)
     return (households_visible_to(user)
             .filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=cutoff))
-            .select_related("dwelling__building")
+            .select_related("dwelling__building__estate")
             .order_by("last_verified_on", "number"))
 
 
 def resident_history(resident: Resident):
     return Move.objects.filter(resident=resident).select_related(
-        "from_dwelling__building", "to_dwelling__building", "recorded_by",
+        "from_dwelling__building__estate", "to_dwelling__building__estate", "recorded_by",
     )
 
 
 def dwelling_history(dwelling):
     return Move.objects.filter(Q(from_dwelling=dwelling) | Q(to_dwelling=dwelling)).select_related(
-        "resident", "recorded_by",
+        "resident", "recorded_by", "from_dwelling__building__estate", "to_dwelling__building__estate",
     ).order_by("moved_on", "id")
 
 
@@ -101,7 +101,7 @@ def party_members_visible_to(user):
 def household_history(household: Household):
     """The moves of everyone who has belonged to the household, oldest first."""
     return Move.objects.filter(resident__household=household).select_related(
-        "resident", "from_dwelling__building", "to_dwelling__building", "recorded_by",
+        "resident", "from_dwelling__building__estate", "to_dwelling__building__estate", "recorded_by",
     ).order_by("moved_on", "id")
 
 
@@ -138,4 +138,4 @@ def party_members_of(user, *, organisation_id: int | None = None, enlisted: bool
 
 
 def party_households_visible_to(user):
-    return households_visible_to(user).filter(is_party_household=True).select_related("dwelling__building")
+    return households_visible_to(user).filter(is_party_household=True).select_related("dwelling__building__estate")

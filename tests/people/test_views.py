@@ -175,3 +175,24 @@ def test_party_page_lists_organisations_and_members(households, area, persona, c
     page = text(client_for("worker_a").get("/people/party/"))
     assert '<td data-label="名称">第一网格党支部</td>' in page and "张秀英" in page
     assert '<td data-label="名称">东城社区党委</td>' not in page  # the committee's area is above grid A
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_do_not_query_per_row(place, persona, client_for):
+    client = client_for("worker_a")
+    services.household_move_in(dwelling=place["dwelling_a"], number="H-1", moved_on=dt.date(2020, 1, 1),
+                               people=[services.Person(name="甲", id_number=id_number(200))])
+    few = (_queries(client, "/people/residents/"), _queries(client, "/people/households/unverified/"))
+    for n in range(2, 12):
+        services.household_move_in(dwelling=place["dwelling_a2"], number=f"H-{n}", moved_on=dt.date(2020, 1, 1),
+                                   people=[services.Person(name=f"乙{n}", id_number=id_number(200 + n))])
+    many = (_queries(client, "/people/residents/"), _queries(client, "/people/households/unverified/"))
+    assert many == few
