@@ -4,14 +4,16 @@ import datetime as dt
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS
+from gridgov.accounts.enums import PEOPLE_READERS
 from gridgov.core.errors import DomainError, NotAllowed
 from gridgov.people import ledger, selectors, services
+from gridgov.territory import selectors as territory
 
 router = Router(tags=["人口"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,6 +132,12 @@ class HouseholdOut(Schema):
         return _text(obj.dwelling)
 
 
+class MoveWithinIn(Schema):
+    to_dwelling_id: int
+    moved_on: dt.date
+    note: str = ""
+
+
 class VerifyIn(Schema):
     on: dt.date | None = None
 
@@ -240,11 +248,20 @@ def verify_household(request, household_id: int, payload: VerifyIn):
     return services.household_verify(household=household, on=payload.on or timezone.localdate(), by=request.user)
 
 
+@router.post("/households/{household_id}/move-within", response=HouseholdOut, summary="登记整户辖区内迁居")
+def move_within(request, household_id: int, payload: MoveWithinIn):
+    _reader(request)
+    household = selectors.household_get_for(request.user, household_id)
+    dwelling = get_object_or_404(territory.dwellings_visible_to(request.user), pk=payload.to_dwelling_id)
+    return services.household_move_within(household=household, to_dwelling=dwelling, moved_on=payload.moved_on,
+                                          note=payload.note, by=request.user)
+
+
 # --- ledger -------------------------------------------------------------------------------
 
 @router.get("/ledger/template", summary="下载人口台账导入模板（.xlsx）")
 def ledger_template(request):
-    if request.user.role not in LEDGER_IMPORTERS:
+    if request.user.role not in ledger.LEDGER_IMPORT_ROLES:
         raise NotAllowed("您的角色不能导入人口台账")
     return _xlsx(ledger.template_bytes(), "population-ledger-template.xlsx")
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from gridgov.accounts.enums import LEDGER_IMPORTERS, PII_REVEALERS, AccessAction
+from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_WRITERS, PII_REVEALERS, AccessAction
 from gridgov.core.errors import DomainError, NotAllowed, NotFound
 from gridgov.lib import idcard
 from gridgov.lib.pii import blind_index, mask_id_number, mask_phone
@@ -30,6 +30,8 @@ from gridgov.territory.models import Area, Building, Dwelling
 COLUMNS = ["户编号", "楼栋编码", "房号", "单元", "楼层", "姓名", "身份证号", "性别", "联系电话",
            "与户主关系", "户籍类型", "居住起始日期", "重点人群"]
 REQUIRED = ("户编号", "楼栋编码", "房号", "姓名", "身份证号", "居住起始日期")
+# An import writes residents, so the importer must also be a writer (the command centre is not).
+LEDGER_IMPORT_ROLES = LEDGER_IMPORTERS & PEOPLE_WRITERS
 # Masked exports of a grid's ledger: the roles that may see the records of their scope in full anyway.
 LEDGER_EXPORTERS = PII_REVEALERS
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
@@ -422,7 +424,7 @@ def ledger_import(*, file, user=None, dry_run: bool = False, filename: str = "",
 
     `user` None is the command line without --by: the whole territory, recorded by nobody.
     """
-    if user is not None and user.role not in LEDGER_IMPORTERS:
+    if user is not None and user.role not in LEDGER_IMPORT_ROLES:
         raise NotAllowed("您的角色不能导入人口台账")
     rows, errors = parse(file)
     if errors:

@@ -163,6 +163,26 @@ def household_move_within(*, household: Household, to_dwelling: Dwelling, moved_
 
 
 @transaction.atomic
+def resident_move_to_household(*, resident: Resident, household: Household, moved_on: dt.date, by=None,
+                               note: str = "") -> Resident:
+    """One resident moves to another household of the territory (and so, usually, another dwelling)."""
+    _check_writer(by)
+    if not resident.is_active or not household.is_active:
+        raise DomainError(f"{resident.name} 或户 {household.number} 已迁出")
+    old = resident.household
+    if old is not None and old.pk == household.pk:
+        raise DomainError(f"{resident.name} 已在户 {household.number} 中")
+    Move.objects.create(resident=resident, kind=MoveKind.MOVE_WITHIN, from_dwelling=old.dwelling if old else None,
+                        to_dwelling=household.dwelling, moved_on=moved_on, recorded_by=by, note=note)
+    resident.household, resident.area_code = household, household.area_code
+    resident.save(update_fields=["household", "area_code", "updated_at"])
+    if old is not None and not old.members.filter(is_active=True).exists():
+        old.is_active = False
+        old.save(update_fields=["is_active"])
+    return resident
+
+
+@transaction.atomic
 def building_move_to_microgrid(*, building: Building, microgrid: Area) -> Building:
     """Re-home a building; its households and residents follow in their scoped columns."""
     from gridgov.territory.enums import AreaKind

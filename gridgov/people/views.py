@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS, PEOPLE_WRITERS, PII_REVEALERS
+from gridgov.accounts.enums import PEOPLE_READERS, PEOPLE_WRITERS, PII_REVEALERS
 from gridgov.core.errors import DomainError, NotAllowed
 from gridgov.people import forms, ledger, selectors, services
 from gridgov.territory import selectors as territory
@@ -189,7 +189,7 @@ def party_list(request):
     })
 
 
-@_role_required(LEDGER_IMPORTERS)
+@_role_required(ledger.LEDGER_IMPORT_ROLES)
 def ledger_import(request):
     form = forms.LedgerImportForm(request.POST or None, request.FILES or None)
     result = None
@@ -205,7 +205,7 @@ def ledger_import(request):
     return render(request, "people/import.html", {"form": form, "result": result})
 
 
-@_role_required(LEDGER_IMPORTERS)
+@_role_required(ledger.LEDGER_IMPORT_ROLES)
 def ledger_template(request):
     return _xlsx(ledger.template_bytes(), "population-ledger-template.xlsx")
 

@@ -131,3 +131,13 @@ def test_party_endpoints(households, area, client_for, zhang):
                          "is_enlisted": True, "employer": "区税务局", "enlisted_community_code": "500113002001",
                          "enlisted_on": "2024-03-05"}]
     assert client_for("worker_b").get(API + "/party/members").json()["count"] == 0
+
+
+def test_move_within_only_to_a_dwelling_in_scope(households, place, persona, client_for):
+    client = client_for("worker_a")
+    path = f"/households/{households['a'].pk}/move-within"
+    refused = post_json(client, path, {"to_dwelling_id": place["dwelling_b"].pk, "moved_on": "2024-01-01"})
+    assert refused.status_code == 404
+    moved = post_json(client, path, {"to_dwelling_id": place["dwelling_a2"].pk, "moved_on": "2024-01-01"})
+    assert moved.json()["dwelling"] == "东城公租房1栋 1-1202"
+    assert Resident.objects.get(name="张秀英").moves.last().to_dwelling == place["dwelling_a2"]

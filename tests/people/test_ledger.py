@@ -279,3 +279,11 @@ def test_export_command_refuses_an_area_out_of_scope(households, persona, area, 
 def test_idcard_fixture_numbers_are_valid():
     for number in (LIU, CHEN, ZHAO, SUN):
         idcard.parse(number)
+
+
+def test_an_importer_who_may_not_write_residents_is_refused_before_reading(households, persona):
+    persona["community_staff"].role = "command_centre"  # in LEDGER_IMPORTERS, not in PEOPLE_WRITERS
+    before = people_state()
+    with pytest.raises(NotAllowed):
+        run(xlsx(clean_rows()), persona["community_staff"])
+    assert people_state() == before

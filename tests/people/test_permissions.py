@@ -96,6 +96,8 @@ ENDPOINTS = [
     Endpoint("api household", "get", _api("/households/{household}"), READ_A),
     Endpoint("api verify", "post", _api("/households/{household}/verify"), WRITE_API_A, lambda ctx: {},
              writes=True),
+    Endpoint("api move within", "post", _api("/households/{household}/move-within"), WRITE_API_A,
+             lambda ctx: {"to_dwelling_id": ctx["dwelling_a2"], "moved_on": "2024-01-01"}, writes=True),
     Endpoint("api template", "get", _api("/ledger/template"), IMPORTERS),
     Endpoint("api import", "post", _api("/ledger/import"), IMPORTERS, _ledger_file, writes=True),
     Endpoint("api export", "get", _api("/ledger/export?area={grid_a}"), EXPORT_A, writes=True),

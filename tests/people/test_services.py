@@ -207,3 +207,17 @@ def test_party_writes_need_community_staff(area, party, persona):
     with pytest.raises(NotAllowed):
         services.party_member_add(name="甲", organisation=party["branch"], by=persona["worker_a"])
     assert PartyMember.objects.count() == 0
+
+
+def test_one_resident_moves_to_another_household(place, households, persona):
+    staff = persona["community_staff"]
+    wang = Resident.objects.get(name="王芳")
+    services.resident_move_to_household(resident=wang, household=households["a"], moved_on=D(2024, 5, 1), by=staff)
+    wang.refresh_from_db()
+    assert (wang.household, wang.area_code) == (households["a"], "50011300200100101")
+    assert moves(wang)[-1] == ("move_within", place["dwelling_b"].pk, place["dwelling_a"].pk, D(2024, 5, 1), staff.pk)
+    households["b"].refresh_from_db()
+    assert households["b"].is_active is True  # 李建国 still lives there
+    with pytest.raises(DomainError, match="王芳 已在户 H-A-1 中"):
+        services.resident_move_to_household(resident=wang, household=households["a"], moved_on=D(2024, 6, 1),
+                                            by=staff)

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS, TERRITORY_READERS
+from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS, PEOPLE_WRITERS, TERRITORY_READERS
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ MENU = [
     ("people:residents", "居民", PEOPLE_READERS),
     ("people:unverified", "待核实户", PEOPLE_READERS),
     ("people:party", "党组织", PEOPLE_READERS),
-    ("people:import", "台账导入", LEDGER_IMPORTERS),
+    ("people:import", "台账导入", LEDGER_IMPORTERS & PEOPLE_WRITERS),  # an import writes residents
 ]
 
 
