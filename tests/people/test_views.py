@@ -196,3 +196,9 @@ def test_list_pages_do_not_query_per_row(place, persona, client_for):
                                    people=[services.Person(name=f"乙{n}", id_number=id_number(200 + n))])
     many = (_queries(client, "/people/residents/"), _queries(client, "/people/households/unverified/"))
     assert many == few
+
+
+def test_reveal_of_an_unknown_field_says_so_and_logs_nothing(households, client_for, zhang):
+    page = text(client_for("worker_a").post(f"/people/residents/{zhang.pk}/reveal/",
+                                            {"field": "birth_date", "reason": "核对"}))
+    assert "选择一个有效的选项" in page and AccessLog.objects.count() == 0
