@@ -2,14 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from gridgov.accounts.enums import PEOPLE_READERS
 from gridgov.lib import idcard
 from gridgov.lib.pii import blind_index
-from gridgov.people.models import CareMembership, Household, Move, PartyMember, Resident
+from gridgov.people.models import CareMembership, Household, Move, PartyMember, PartyOrganisation, Resident
 
 
 def _scope(user) -> str | None:
@@ -32,7 +32,7 @@ def resident_get_for(user, resident_id: int) -> Resident:
 
 def residents_search(user, *, query: str = "", care_group: str = "", area_code: str = ""):
     """Search by name (prefix), full ID number or full phone (exact, through the blind index)."""
-    residents = residents_visible_to(user).select_related("household__dwelling__building")
+    residents = residents_visible_to(user).select_related("household__dwelling__building__estate")
     query = query.strip()
     if query:
         exact = blind_index(idcard.normalise(query))
@@ -73,19 +73,19 @@ def households_unverified(user, *, days: int, today: dt.date | None = None):
     cutoff = (today or timezone.localdate()) - dt.timedelta(days=days)
     return (households_visible_to(user)
             .filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=cutoff))
-            .select_related("dwelling__building")
+            .select_related("dwelling__building__estate")
             .order_by("last_verified_on", "number"))
 
 
 def resident_history(resident: Resident):
     return Move.objects.filter(resident=resident).select_related(
-        "from_dwelling__building", "to_dwelling__building", "recorded_by",
+        "from_dwelling__building__estate", "to_dwelling__building__estate", "recorded_by",
     )
 
 
 def dwelling_history(dwelling):
     return Move.objects.filter(Q(from_dwelling=dwelling) | Q(to_dwelling=dwelling)).select_related(
-        "resident", "recorded_by",
+        "resident", "recorded_by", "from_dwelling__building__estate", "to_dwelling__building__estate",
     ).order_by("moved_on", "id")
 
 
@@ -96,3 +96,46 @@ def party_members_visible_to(user):
     return PartyMember.objects.filter(
         Q(organisation__area__code__startswith=code) | Q(enlisted_community__code__startswith=code)
     ).distinct()
+
+
+def household_history(household: Household):
+    """The moves of everyone who has belonged to the household, oldest first."""
+    return Move.objects.filter(resident__household=household).select_related(
+        "resident", "from_dwelling__building__estate", "to_dwelling__building__estate", "recorded_by",
+    ).order_by("moved_on", "id")
+
+
+def household_dwellings(household: Household) -> list:
+    """The dwellings the household has lived in, in order (from its members' moves)."""
+    dwellings = []
+    for move in household_history(household):
+        if move.to_dwelling is not None and (not dwellings or dwellings[-1] != move.to_dwelling):
+            dwellings.append(move.to_dwelling)
+    return dwellings
+
+
+def party_organisations_visible_to(user):
+    code = _scope(user)
+    if code is None:
+        return PartyOrganisation.objects.none()
+    return (PartyOrganisation.objects.filter(area__code__startswith=code)
+            .select_related("area", "parent")
+            .annotate(member_count=Count("members", distinct=True))
+            .order_by("area__code", "kind", "name"))
+
+
+def party_organisation_get_for(user, organisation_id: int) -> PartyOrganisation:
+    return get_object_or_404(party_organisations_visible_to(user), pk=organisation_id)
+
+
+def party_members_of(user, *, organisation_id: int | None = None, enlisted: bool | None = None):
+    members = party_members_visible_to(user).select_related("organisation", "resident", "enlisted_community")
+    if organisation_id is not None:
+        members = members.filter(organisation_id=organisation_id)
+    if enlisted is not None:
+        members = members.filter(is_enlisted=enlisted)
+    return members.order_by("organisation__area__code", "name", "id")
+
+
+def party_households_visible_to(user):
+    return households_visible_to(user).filter(is_party_household=True).select_related("dwelling__building__estate")

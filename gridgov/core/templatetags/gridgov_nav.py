@@ -17,6 +17,7 @@ MENU = [
     ("territory:map", "辖区地图", TERRITORY_READERS),
     ("people:residents", "居民", PEOPLE_READERS),
     ("people:unverified", "待核实户", PEOPLE_READERS),
+    ("people:party", "党组织", PEOPLE_READERS),
     ("people:import", "台账导入", LEDGER_IMPORTERS),
     ("accounts:access_log", "访问日志", ACCESS_LOG_READERS),
     ("accounts:me", "我的账号", frozenset(Role)),
