@@ -9,10 +9,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.cases.triage import suggest_many
-from gridgov.cases.triage.corpus import heldout_rows, read_jsonl
+from gridgov.cases.triage.corpus import corpus_pairs, heldout_rows, read_jsonl
 from gridgov.cases.triage.evaluate import confusion_lines, evaluation_lines, evaluation_run
 from gridgov.cases.triage.model import model_fit, model_suggest_many, model_train
-from gridgov.cases.triage.corpus import corpus_pairs
 from gridgov.cases.triage.rules import rules_suggest
 
 BATCH = 2000
@@ -31,6 +30,9 @@ class Command(BaseCommand):
         sub.add_parser("evaluate", help="在语料的测试部分和 heldout.jsonl 上评估")
 
     def handle(self, *args, action, model=None, **options):
+        for key in ("file", "extra"):
+            if options.get(key) and not options[key].is_file():
+                raise CommandError(f"找不到文件：{options[key]}")
         getattr(self, f"_{action}")(model=model, **options)
 
     def _classify(self, *, model, file=None, **options):
