@@ -48,12 +48,12 @@ def heldout_rows() -> list[dict]:
 
 def pools_read_leaves() -> dict[str, LeafPool]:
     leaves: dict[str, LeafPool] = {}
-    for path in sorted(POOLS_DIR.glob("[0-9][0-9].txt")):
+    for path in sorted(POOLS_DIR.glob("[0-9][0-9]*.txt")):
         code = ""
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("@"):
                 code = line[1:].strip()
-                leaves[code] = LeafPool()
+                leaves.setdefault(code, LeafPool())
             elif line.startswith("- "):
                 leaves[code].problems.append(line[2:].strip())
             elif line.startswith("= "):

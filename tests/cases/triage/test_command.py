@@ -40,5 +40,5 @@ def test_evaluate_prints_accuracy_for_corpus_split_and_heldout():
     out = _run("evaluate")
     for header in ("== 语料测试部分", "== heldout.jsonl 居民口语", "== heldout.jsonl 关键词规则"):
         assert header in out
-    assert out.count("12345一级分类 top-1 ") == 5
+    assert out.count("12345一级分类 top-1 ") == 6
     assert "真实\\预测\t" in out

@@ -23,4 +23,4 @@ def test_heldout_is_separate_and_covers_every_leaf():
     assert len(rows) >= 200
     assert not corpus_texts & {r["text"] for r in rows}
     assert {r["category"] for r in rows} == set(catalogue_load().leaves)
-    assert {r["kind"] for r in rows} == {"paraphrase", "novel"}
+    assert {r["kind"] for r in rows} == {"paraphrase", "novel", "fresh"}

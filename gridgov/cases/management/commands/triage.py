@@ -15,6 +15,7 @@ from gridgov.cases.triage.model import model_fit, model_suggest_many, model_trai
 from gridgov.cases.triage.rules import rules_suggest
 
 BATCH = 2000
+HELDOUT_KINDS = ("paraphrase", "novel", "fresh")
 
 
 class Command(BaseCommand):
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         runs = [("语料测试部分（模型只用语料训练部分训练）", model_fit(corpus_pairs("train")), corpus_pairs("test"))]
         full = model_fit(corpus_pairs())
         runs.append(("heldout.jsonl 居民口语（模型用全部语料训练）", full, held))
-        for kind in ("paraphrase", "novel"):
+        for kind in HELDOUT_KINDS:
             runs.append((f"heldout.jsonl 中 {kind} 部分", full, [(r["text"], r["category"]) for r in heldout_rows() if r["kind"] == kind]))
         for name, pipeline, rows in runs:
             result = evaluation_run(name, lambda texts, p=pipeline: model_suggest_many(p, texts, 3), rows)
