@@ -1,7 +1,9 @@
 import json
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 
 def _run(*args) -> str:
@@ -42,3 +44,14 @@ def test_evaluate_prints_accuracy_for_corpus_split_and_heldout():
         assert header in out
     assert out.count("12345一级分类 top-1 ") == 6
     assert "真实\\预测\t" in out
+
+
+def test_classify_reads_standard_input_when_no_file_is_given(trained_model, monkeypatch):
+    monkeypatch.setattr("sys.stdin", StringIO("\n井盖被偷了，留下一个大洞\n"))
+    rows = [json.loads(line) for line in _run("--model", str(trained_model), "classify").splitlines()]
+    assert [(r["id"], r["top"][0]["code"]) for r in rows] == [("2", "0502")]
+
+
+def test_classify_of_a_missing_file_is_an_error_in_chinese(tmp_path):
+    with pytest.raises(CommandError, match="找不到文件"):
+        _run("classify", str(tmp_path / "nope.txt"))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.cases.triage import suggest_many
 from gridgov.cases.triage.corpus import corpus_pairs, heldout_rows, read_jsonl
-from gridgov.cases.triage.evaluate import confusion_lines, evaluation_lines, evaluation_run
+from gridgov.cases.triage.evaluate import Evaluation, confusion_lines, evaluation_lines, evaluation_run
 from gridgov.cases.triage.model import model_fit, model_suggest_many, model_train
 from gridgov.cases.triage.rules import rules_suggest
 
@@ -40,35 +40,47 @@ class Command(BaseCommand):
         stream = file.open(encoding="utf-8") if file else sys.stdin
         try:
             lines = enumerate(stream, start=1)
-            while batch := [item for item in (_parse(n, line) for n, line in islice(lines, BATCH)) if item]:
-                for (ident, _), top in zip(batch, suggest_many([t for _, t in batch], 3, model_path=model), strict=True):
-                    self.stdout.write(json.dumps({"id": ident, "top": [_top_item(s) for s in top]}, ensure_ascii=False))
+            while chunk := list(islice(lines, BATCH)):
+                self._classify_batch([item for n, line in chunk if (item := _parse(n, line))], model)
         finally:
             if file:
                 stream.close()
 
+    def _classify_batch(self, batch: list[tuple[object, str]], model: Path | None) -> None:
+        tops = suggest_many([text for _, text in batch], 3, model_path=model)
+        for (ident, _), top in zip(batch, tops, strict=True):
+            self.stdout.write(json.dumps({"id": ident, "top": [_top_item(s) for s in top]}, ensure_ascii=False))
+
     def _train(self, *, model, extra=None, **options):
-        pairs = [(row["text"], row["category"]) for row in read_jsonl(extra)] if extra else []
+        pairs = _pairs(read_jsonl(extra)) if extra else []
         result = model_train(extra=pairs, path=model)
         self.stdout.write(f"语料 {result.corpus_count} 条，额外样本 {result.extra_count} 条"
                           f"（类别不在目录中而舍弃 {result.dropped_count} 条），类别 {result.category_count} 个")
         self.stdout.write(f"模型已保存：{result.path}")
 
     def _evaluate(self, *, model, **options):
-        held = [(row["text"], row["category"]) for row in heldout_rows()]
-        runs = [("语料测试部分（模型只用语料训练部分训练）", model_fit(corpus_pairs("train")), corpus_pairs("test"))]
+        """Model trained on the train split → test split; on the whole corpus → heldout.jsonl."""
+        split_model = model_fit(corpus_pairs("train"))
+        self._print(_scored("语料测试部分（模型只用语料训练部分训练）", split_model, corpus_pairs("test")))
         full = model_fit(corpus_pairs())
-        runs.append(("heldout.jsonl 居民口语（模型用全部语料训练）", full, held))
+        held = heldout_rows()
+        self._print(_scored("heldout.jsonl 居民口语（模型用全部语料训练）", full, _pairs(held)), confusion=True)
         for kind in HELDOUT_KINDS:
-            runs.append((f"heldout.jsonl 中 {kind} 部分", full, [(r["text"], r["category"]) for r in heldout_rows() if r["kind"] == kind]))
-        for name, pipeline, rows in runs:
-            result = evaluation_run(name, lambda texts, p=pipeline: model_suggest_many(p, texts, 3), rows)
-            self._print(result, confusion=pipeline is full and rows is held)
-        self._print(evaluation_run("heldout.jsonl 关键词规则（冷启动）", lambda texts: [rules_suggest(t) for t in texts], held), confusion=False)
+            self._print(_scored(f"heldout.jsonl 中 {kind} 部分", full, _pairs(r for r in held if r["kind"] == kind)))
+        rules = evaluation_run("heldout.jsonl 关键词规则（冷启动）", lambda texts: [rules_suggest(t) for t in texts], _pairs(held))
+        self._print(rules)
 
-    def _print(self, result, *, confusion):
+    def _print(self, result: Evaluation, *, confusion: bool = False) -> None:
         for line in evaluation_lines(result) + (confusion_lines(result) if confusion else []):
             self.stdout.write(line)
+
+
+def _pairs(rows) -> list[tuple[str, str]]:
+    return [(row["text"], row["category"]) for row in rows]
+
+
+def _scored(name: str, pipeline, rows: list[tuple[str, str]]) -> Evaluation:
+    return evaluation_run(name, lambda texts: model_suggest_many(pipeline, texts, 3), rows)
 
 
 def _parse(number: int, line: str) -> tuple[object, str] | None:
