@@ -2,9 +2,9 @@
 
 `data/pools/NN.txt` holds, per leaf category (`@0101`), problem statements (`- …`) and
 requests (`= …`) written for this project; `data/pools/common.txt` holds places, times,
-openings, history and impact sentences. `corpus_build()` composes hotline-style messages from
-them, deterministically. Every fifth problem statement of a leaf is kept out of the training
-split: messages built from those are marked `"split": "test"`, so the corpus's own test split
+openings, history and impact sentences. `corpus_build()` composes messages from them,
+deterministically, in seven shapes from a hotline ticket to a one-line app report. Every fifth
+problem statement of a leaf is kept out of the training split: messages built from those are marked `"split": "test"`, so the corpus's own test split
 never shares a problem statement with training.
 
 `data/heldout.jsonl` is written separately, in residents' own voice (short, colloquial,
@@ -118,7 +118,12 @@ def _caller(rng, common, problem, request) -> str:
             f"{_maybe(rng, .5, rng.choice(common['closing']))}")
 
 
-STYLES = [_hotline, _hotline, _online, _patrol, _short, _caller]
+def _app(rng, common, problem, request) -> str:
+    lead = rng.choice(["随手拍：", "", "", "小程序上报：", "反映个问题，"])
+    return f"{lead}{_first_person(problem)}{rng.choice(['。', '！', '，' + _request_core(request) + '。', '，咋办？'])}"
+
+
+STYLES = [_hotline, _hotline, _online, _patrol, _short, _caller, _app]
 
 
 def _compose(rng: random.Random, common, pool_problems: list[str], requests: list[str], first: str) -> str:
@@ -133,15 +138,23 @@ def corpus_build(seed: int = 12345) -> list[dict]:
     """Compose the corpus rows ({"text", "category", "split"}) from the pools."""
     rng = random.Random(seed)
     common = pools_read_common()
-    rows = []
+    rows, seen = [], set()
     for code, pool in pools_read_leaves().items():
         for split in ("train", "test"):
             chosen = [p for i, p in enumerate(pool.problems) if (i % TEST_EVERY == TEST_EVERY - 1) == (split == "test")]
             for problem in chosen:
                 for _ in range(MESSAGES_PER_SENTENCE):
-                    text = _compose(rng, common, chosen, pool.requests, problem)
+                    text = _compose_new(rng, common, chosen, pool.requests, problem, seen)
                     rows.append({"text": text, "category": code, "split": split})
     return rows
+
+
+def _compose_new(rng: random.Random, common, problems, requests, first: str, seen: set[str]) -> str:
+    """A message not composed before (the short shapes can repeat)."""
+    while (text := _compose(rng, common, problems, requests, first)) in seen:
+        pass
+    seen.add(text)
+    return text
 
 
 def corpus_write(rows: list[dict], path: Path = CORPUS_PATH) -> None:
