@@ -6,6 +6,7 @@ the catalogue's version. A model trained on another catalogue version is not use
 """
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from .corpus import corpus_pairs
 from .suggestion import Suggestion
 
 FORMAT = 1
+log = logging.getLogger(__name__)
 _loaded: dict[Path, tuple[float, Pipeline | None]] = {}
 
 
@@ -85,10 +87,24 @@ def model_load(path: Path | None = None) -> Pipeline | None:
     cached = _loaded.get(path)
     if cached and cached[0] == mtime:
         return cached[1]
-    saved = joblib.load(path)
-    usable = saved.get("format") == FORMAT and saved.get("catalogue_version") == catalogue_load().version
-    _loaded[path] = (mtime, saved["pipeline"] if usable else None)
+    _loaded[path] = (mtime, _read(path))
     return _loaded[path][1]
+
+
+def _read(path: Path) -> Pipeline | None:
+    """A broken or stale model file must not stop intake: warn, and let the rules answer."""
+    try:
+        saved = joblib.load(path)
+    except Exception as exc:  # unpickling can raise nearly anything
+        log.warning("分类模型文件 %s 无法读取（%s），改用关键词规则", path, exc)
+        return None
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+        log.warning("分类模型文件 %s 格式不符，改用关键词规则", path)
+        return None
+    if saved.get("catalogue_version") != catalogue_load().version:
+        log.warning("分类模型 %s 按另一版类别目录训练，改用关键词规则；请重新训练", path)
+        return None
+    return saved["pipeline"]
 
 
 def model_top(pipeline: Pipeline, texts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:

@@ -57,3 +57,10 @@ def test_extra_pairs_are_trained_on_and_unknown_codes_dropped(tmp_path):
         len(corpus_pairs("train")), 30, 2, 81)
     assert suggest("稀奇古怪的事情", model_path=path)[0].category_code == "0805"
     assert joblib.load(path)["catalogue_version"] == catalogue_load().version
+
+
+def test_an_unreadable_model_file_falls_back_to_rules_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "model.pkl"
+    path.write_bytes(b"not a pickle")
+    assert suggest("井盖丢了", model_path=path) == rules_suggest("井盖丢了")
+    assert "无法读取" in caplog.text
