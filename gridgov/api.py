@@ -77,6 +77,7 @@ def _invalid(request, exc: ValidationError):
 
 
 def _routers():
+    from gridgov.accounts.api import router as accounts_router
     from gridgov.cases.api import router as cases_router
     from gridgov.notify.api import router as notify_router
     from gridgov.people.api import router as people_router
@@ -89,6 +90,7 @@ def _routers():
         ("/cases/", cases_router),
         ("/sensors/", sensors_router),
         ("/notify/", notify_router),
+        ("/accounts/", accounts_router),
     ]
 
 

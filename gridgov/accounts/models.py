@@ -80,3 +80,18 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_action_display()} {self.subject_type}#{self.subject_id}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for the rate limit (in the database: every process sees it)."""
+
+    username = models.CharField("用户名", max_length=150)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录失败记录"
+        indexes = [models.Index(fields=["username", "ip", "at"], name="login_failure_recent")]
+
+    def __str__(self):
+        return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"

@@ -45,3 +45,18 @@ class Duty(models.TextChoices):
     UTILITY_STAFF = "utility_staff", "水电气物业人员"
     VOLUNTEER = "volunteer", "志愿者"
     OTHER = "other", "其他力量"
+
+
+# Where each duty may be held: the grid's 1+3+N team on a grid, the steward on a microgrid.
+_GRID_TEAM = frozenset({AreaKind.GRID})
+DUTY_AREA_KINDS = {
+    Duty.GRID_LEADER: _GRID_TEAM,
+    Duty.GRID_WORKER: _GRID_TEAM,
+    Duty.BUILDING_STEWARD: frozenset({AreaKind.MICROGRID}),
+    Duty.GRID_INSTRUCTOR: _GRID_TEAM | {AreaKind.COMMUNITY},
+    Duty.COMMUNITY_POLICE: _GRID_TEAM | {AreaKind.COMMUNITY},
+    Duty.PARTY_MEMBER: _GRID_TEAM | {AreaKind.MICROGRID},
+    Duty.UTILITY_STAFF: _GRID_TEAM | {AreaKind.MICROGRID},
+    Duty.VOLUNTEER: _GRID_TEAM | {AreaKind.MICROGRID},
+    Duty.OTHER: frozenset(AreaKind),
+}

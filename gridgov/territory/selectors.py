@@ -1,14 +1,16 @@
 """Scoped reads of the territory. Nothing else queries areas or buildings for a user."""
 
+import datetime as dt
 import threading
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from gridgov.accounts.enums import TERRITORY_READERS
 from gridgov.lib.geo import AreaIndex, parse_boundary
-from gridgov.territory.enums import AreaKind
-from gridgov.territory.models import Area, Building, Dwelling
+from gridgov.territory.enums import AreaKind, Duty
+from gridgov.territory.models import Area, Assignment, Building, Dwelling
 
 
 def _scope(user) -> str | None:
@@ -52,6 +54,30 @@ def area_ancestors(area: Area) -> list[Area]:
 
     prefixes = [area.code[:n] for n in sorted(CODE_LENGTH.values()) if n < len(area.code)]
     return list(Area.objects.filter(code__in=prefixes).order_by("code"))
+
+
+def area_ancestors_visible_to(user, area: Area) -> list[Area]:
+    """The area's ancestors the user may see (their own area and below), from the top."""
+    code = _scope(user) or "\0"
+    return [a for a in area_ancestors(area) if a.code.startswith(code)]
+
+
+def area_children(area: Area):
+    return Area.objects.filter(parent=area).order_by("code")
+
+
+def areas_under(area: Area):
+    """The area and its whole subtree."""
+    return Area.objects.filter(code__startswith=area.code).order_by("code")
+
+
+def area_team(area: Area, *, on: dt.date | None = None) -> list[Assignment]:
+    """The area's current team (1+3+N on a grid, the steward on a microgrid), leaders first."""
+    on = on or timezone.localdate()
+    team = (Assignment.objects.filter(area=area, since__lte=on)
+            .filter(Q(until__isnull=True) | Q(until__gte=on)).select_related("user"))
+    order = {duty: i for i, duty in enumerate(Duty.values)}
+    return sorted(team, key=lambda a: (order[a.duty], a.user.display_name or a.user.username, a.pk))
 
 
 # --- point → grid ---------------------------------------------------------------------------

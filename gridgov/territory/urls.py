@@ -6,4 +6,5 @@ app_name = "territory"
 
 urlpatterns = [
     path("map/", views.territory_map, name="map"),
+    path("areas/<int:area_id>/", views.area_detail, name="area"),
 ]

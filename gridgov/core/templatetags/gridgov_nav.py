@@ -3,7 +3,13 @@
 from django import template
 from django.urls import reverse
 
-from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS, TERRITORY_READERS
+from gridgov.accounts.enums import (
+    ACCESS_LOG_READERS,
+    LEDGER_IMPORTERS,
+    PEOPLE_READERS,
+    TERRITORY_READERS,
+    Role,
+)
 
 register = template.Library()
 
@@ -12,6 +18,8 @@ MENU = [
     ("people:residents", "居民", PEOPLE_READERS),
     ("people:unverified", "待核实户", PEOPLE_READERS),
     ("people:import", "台账导入", LEDGER_IMPORTERS),
+    ("accounts:access_log", "访问日志", ACCESS_LOG_READERS),
+    ("accounts:me", "我的账号", frozenset(Role)),
 ]
 
 
