@@ -1,3 +1,19 @@
+from django.urls import path
+
+from gridgov.cases import views
+
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("board/", views.board, name="board"),
+    path("<int:case_id>/", views.case_detail, name="case"),
+    path("<int:case_id>/do/<slug:action>/", views.case_act, name="act"),
+    path("orders/", views.orders_mine, name="orders"),
+    path("orders/claimable/", views.orders_claimable, name="claimable"),
+    path("orders/<int:order_id>/", views.order_detail, name="order"),
+    path("report/", views.report, name="report"),
+    path("mine/", views.my_reports, name="mine"),
+    path("t/<str:token>/", views.track, name="track"),
+    path("public/", views.public_board, name="public"),
+]
