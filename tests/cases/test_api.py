@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gridgov.cases.models import Case, CaseEvent
+from gridgov.cases.models import Case
 from tests.cases.conftest import IN_GRID_A, jpeg, step, to_state
 
 
