@@ -12,7 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.accounts.models import User
-from gridgov.cases.enums import CASE_STAFF, CLOCK_STATES, STAGE_OF_STATE, CaseState, Level, OrderState, Whistle
+from gridgov.cases.enums import (
+    CASE_STAFF,
+    CLOCK_STATES,
+    STAGE_OF_STATE,
+    CaseState,
+    Level,
+    OrderState,
+    Whistle,
+)
 from gridgov.cases.models import Case, CaseEvent, Category, Department, DepartmentRating, WorkOrder
 from gridgov.cases.services import category_sync_from_catalogue, department_create
 from gridgov.lib.workcal import CalendarUnknown
