@@ -1,5 +1,4 @@
 import base64
-import datetime as dt
 import json
 
 import pytest
@@ -141,4 +140,3 @@ def test_openapi_lists_one_endpoint_per_action(api):
     schema = api("worker_a").get("/api/v1/openapi.json").json()
     paths = [p for p in schema["paths"] if p.startswith("/api/v1/cases/{case_id}/")]
     assert len(paths) == 33  # 32 transitions and me-too
-    assert dt.date.today()  # the schema renders without error
