@@ -143,8 +143,9 @@ def merge(*, case, by, order, now, note, data):
     into_id = _take(data, "into", "合并到的事件")
     _done(data)
     target = Case.objects.select_for_update().filter(pk=into_id).first()
-    if target is None or target.pk == case.pk or target.state not in OPEN_STATES:
-        raise DomainError(f"只能合并到另一个未办结的事件，#{into_id} 不可用")
+    if target is None or target.pk == case.pk or target.state not in OPEN_STATES \
+            or not target.area_code.startswith(by.scope_code or "-"):
+        raise DomainError(f"只能合并到您管辖范围内另一个未办结的事件，#{into_id} 不可用")
     keep = [CaseReporter(case=target, user=case.reported_by, phone=case.reporter_phone,
                          phone_index=case.reporter_phone_index, from_case=case)]
     keep += [CaseReporter(case=target, user=r.user, phone=r.phone, phone_index=r.phone_index, from_case=case)
