@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
@@ -65,13 +65,14 @@ def list_tokens(request):
 @router.post("/tokens", response={201: NewTokenOut}, auth=django_auth, summary="创建令牌（明文只返回这一次）")
 def create_token(request, payload: TokenIn):
     token, key = services.api_token_create(user=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "key": key}
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
+                        "last_used_at": token.last_used_at, "key": key})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, auth=django_auth, summary="吊销令牌")
 def revoke_token(request, token_id: int):
     services.api_token_revoke(token=selectors.api_token_get_for(request.user, token_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/access-log", response=list[AccessLogOut], summary="个人信息访问日志（审计员、安全管理员）")

@@ -8,6 +8,12 @@ from gridgov.territory import services
 from gridgov.territory.enums import Duty
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 takes most of a second per persona here; these tests are about who may do what."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def team(area, persona, households):
     """Grid A's team: worker_a as grid worker, steward_a on the microgrid; 张秀英 lives alone."""

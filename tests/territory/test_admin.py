@@ -106,3 +106,16 @@ def test_admin_pages_are_in_chinese(admin_client, area, team):
     assert "第一网格1号微网格" in html
     html = admin_client.get(f"/admin/territory/area/{area['grid_a'].pk}/change/").content.decode()
     assert "专职网格员 worker_a；社区民警 community_staff" in html
+
+
+@pytest.mark.parametrize("name", ["worker_a", "worker_b", "community_staff", "resident", None])
+def test_admin_is_closed_to_the_personas(client_for, area, name):
+    client = client_for(name)
+    response = client.post("/admin/territory/area/add/", {
+        "kind": "grid", "name": "第三网格", "code": "500113002001003", "parent": area["community"].pk})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/admin/territory/area/add/"
+    response = client.post(f"/admin/territory/area/{area['grid_a'].pk}/change/", {"name": "改名"})
+    assert response.status_code == 302
+    assert not Area.objects.filter(code="500113002001003").exists()
+    assert Area.objects.get(pk=area["grid_a"].pk).name == "第一网格"
