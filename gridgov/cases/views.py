@@ -158,7 +158,10 @@ def order_detail(request, order_id):
 
 # --- the resident: report, my reports, tracking link, rating --------------------------------------------
 
-@login_required
+RESIDENT_LOGIN = "accounts:phone_login"
+
+
+@login_required(login_url=RESIDENT_LOGIN)
 def report(request):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -176,7 +179,7 @@ def report(request):
     return render(request, "cases/report.html", {"form": form, "max_photos": 9})
 
 
-@login_required
+@login_required(login_url=RESIDENT_LOGIN)
 def my_reports(request):
     cases = screens.my_reports(request.user)
     return render(request, "cases/my_reports.html", {
