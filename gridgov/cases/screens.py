@@ -5,6 +5,7 @@ comes from the one transition table (gridgov.cases.enums.TRANSITIONS) and its pr
 (gridgov.cases.rules). Nothing here writes.
 """
 
+import datetime as dt
 import hmac
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from gridgov.cases import deadlines
+from gridgov.cases import deadlines, measures
 from gridgov.cases.enums import (
     CASE_STAFF,
     CLAIMERS,
@@ -27,6 +28,9 @@ from gridgov.cases.enums import (
 from gridgov.cases.models import Attachment, Case, CaseReporter, WorkOrder
 from gridgov.cases.rules import allowed, department_of
 from gridgov.cases.selectors import AREA_READERS, cases_visible_to
+from gridgov.core.errors import DomainError
+from gridgov.lib.workcal import TZ
+from gridgov.territory.selectors import area_children
 
 # Predicates that need a work order: the action is offered once per open order the user holds.
 ORDER_PREDICATES = frozenset({"order_holder", "lead_holder"})
@@ -248,3 +252,62 @@ def labelled(events) -> list[tuple]:
 QUEUE_ROLES = AREA_READERS
 ORDER_ROLES = frozenset(CASE_STAFF | CLAIMERS | {"department_staff"})
 RESIDENT_ROLES = frozenset({"resident"})
+
+
+# --- measures (结案率, 按期结案率, 满意率) ------------------------------------------------------------------
+
+STATS_ROLES = frozenset(CASE_STAFF | {"auditor"})
+RATE_FIELDS = (("closing_rate", "结案率"), ("on_time_rate", "按期结案率"), ("satisfaction_rate", "满意率"))
+
+
+def reads_stats(user) -> bool:
+    return user.is_authenticated and user.role in STATS_ROLES and bool(user.scope_code)
+
+
+def period(start: str, end: str, *, today: dt.date) -> tuple[dt.date, dt.date]:
+    """[start, end] dates from the query (ISO), defaulting to this month so far; a bad date is a DomainError."""
+    try:
+        first = dt.date.fromisoformat(start) if start else today.replace(day=1)
+        last = dt.date.fromisoformat(end) if end else today
+    except ValueError:
+        raise DomainError(f"日期格式错误：{start or end}（应为 YYYY-MM-DD）") from None
+    if last < first:
+        raise DomainError("结束日期不能早于开始日期")
+    return first, last
+
+
+def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime.combine(first, dt.time(), TZ), dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), TZ))
+
+
+def stats_for(user, *, first: dt.date, last: dt.date) -> dict:
+    """The measures of the user's area, of each area below it, and the departments' league table."""
+    start, end = _bounds(first, last)
+    area = user.area
+    children = [(child, measures.measures(start=start, end=end, area_code=child.code))
+                for child in area_children(area)]
+    return {
+        "area": area,
+        "total": measures.measures(start=start, end=end, area_code=area.code),
+        "children": children,
+        "league": (league := measures.league_table(start=start, end=end, area_code=area.code)),
+        "charts": {"areas": _chart([c.name for c, _ in children], [m for _, m in children]),
+                   "league": league_chart(league)},
+    }
+
+
+def _series(rows: list, fields) -> list[dict]:
+    return [{"name": label, "data": [None if getattr(r, f) is None else float(getattr(r, f)) for r in rows]}
+            for f, label in fields]
+
+
+def _chart(names: list[str], rows: list) -> dict:
+    """What an ECharts bar chart needs: category names and one series per rate (null where nothing was due)."""
+    return {"names": names, "series": _series(rows, RATE_FIELDS)}
+
+
+def league_chart(rows) -> dict:
+    """Departments' closing and on-time rates, with the community's reverse evaluation on a second axis."""
+    series = _series(rows, RATE_FIELDS[:2]) + [{"name": "基层反向评价", "data": [r.reverse_score for r in rows],
+                                                  "axis": 1}]
+    return {"names": [r.department for r in rows], "series": series}

@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("board/", views.board, name="board"),
+    path("stats/", views.stats, name="stats"),
     path("<int:case_id>/", views.case_detail, name="case"),
     path("<int:case_id>/do/<slug:action>/", views.case_act, name="act"),
     path("orders/", views.orders_mine, name="orders"),

@@ -116,6 +116,20 @@ def board(request):
         ("超期（红灯）", Colour.RED, groups[Colour.RED]), ("临期（黄灯）", Colour.YELLOW, groups[Colour.YELLOW])]})
 
 
+@login_required
+def stats(request):
+    """结案率, 按期结案率, 满意率 of the user's area and the areas below it; the departments' league table."""
+    if not screens.reads_stats(request.user):
+        raise Http404
+    try:
+        first, last = screens.period(request.GET.get("start", ""), request.GET.get("end", ""),
+                                     today=timezone.localdate())
+    except DomainError as exc:
+        return _refused(request, exc, reverse("cases:stats"))
+    return render(request, "cases/stats.html", {"first": first, "last": last,
+                                                **screens.stats_for(request.user, first=first, last=last)})
+
+
 # --- the field: my work orders, claimable tasks, one work order --------------------------------------------
 
 @login_required

@@ -1,5 +1,6 @@
 """The case screens: what each page shows, and that its forms change a case only through case_transition."""
 
+import json
 import re
 
 import pytest
@@ -431,3 +432,42 @@ def test_page_permission_matrix(people, case, department, page):
     got = [(login(people[who]) if who else Client()).get(url).status_code for who in PERSONAS]
     assert got == expected
     assert (CaseEvent.objects.count(), Case.objects.get(pk=case.pk).state) == before
+
+
+# --- measures ------------------------------------------------------------------------------------------------
+
+def test_stats_show_rates_by_area_and_the_league_table(people, report, department, area):
+    closed = to_state(report(), "closed", people, department)
+    step(closed, "rate", people["resident"], rating="satisfied")
+    to_state(report(description="占道经营又来了"), "dispatched", people, department)
+    response = login(people["community_staff"]).get(reverse("cases:stats"), {"start": "2025-03-01",
+                                                                             "end": "2025-03-31"})
+    html = response.content.decode()
+    assert '<div class="figure" data-rate="closing">结案率<b>50.00%</b></div>' in html
+    assert '<div class="figure" data-rate="on_time">按期结案率<b>50.00%</b></div>' in html
+    assert '<div class="figure" data-rate="satisfaction">满意率<b>100.00%</b></div>' in html
+    grid_a = html.split(f'<tr data-area="{area["grid_a"].code}">')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="(?:应结案|已结案|结案率)">([^<]+)<', grid_a) == ["2", "1", "50.00%"]
+    grid_b = html.split(f'<tr data-area="{area["grid_b"].code}">')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="结案率">([^<]+)<', grid_b) == ["—"]
+    league = html.split(f'<tr data-department="{department.pk}">')[1].split("</tr>")[0]
+    assert "不足10件不排名" in league and "镇综合行政执法大队" in league
+    chart = json.loads(re.search(r'<script id="areas-data" type="application/json">(.*?)</script>', html)[1])
+    assert chart == {"names": ["第一网格", "第二网格"], "series": [
+        {"name": "结案率", "data": [50.0, None]}, {"name": "按期结案率", "data": [50.0, None]},
+        {"name": "满意率", "data": [100.0, None]}]}
+
+
+def test_stats_period_must_be_dates_in_order(people):
+    client = login(people["community_staff"])
+    assert client.get(reverse("cases:stats"), {"start": "2025-13-01"}).status_code == 400
+    response = client.get(reverse("cases:stats"), {"start": "2025-03-02", "end": "2025-03-01"})
+    assert (response.status_code, "结束日期不能早于开始日期" in response.content.decode()) == (400, True)
+
+
+@pytest.mark.parametrize(("who", "status"), [("worker_a", 200), ("community_staff", 200), ("centre", 200),
+                                             ("resident", 404), ("dept_staff", 404), ("party_member", 404),
+                                             (None, 302)])
+def test_stats_permission(people, who, status):
+    client = login(people[who]) if who else Client()
+    assert client.get(reverse("cases:stats")).status_code == status

@@ -11,7 +11,7 @@ from gridgov.accounts.enums import (
     Role,
 )
 from gridgov.cases.enums import CLAIMERS
-from gridgov.cases.screens import ORDER_ROLES, QUEUE_ROLES, RESIDENT_ROLES
+from gridgov.cases.screens import ORDER_ROLES, QUEUE_ROLES, RESIDENT_ROLES, STATS_ROLES
 
 register = template.Library()
 
@@ -22,6 +22,7 @@ MENU = [
     ("people:import", "台账导入", LEDGER_IMPORTERS),
     ("cases:queue", "事件受理台", QUEUE_ROLES),
     ("cases:board", "督办看板", QUEUE_ROLES),
+    ("cases:stats", "考核统计", STATS_ROLES),
     ("cases:orders", "我的工单", ORDER_ROLES),
     ("cases:claimable", "可认领任务", CLAIMERS),
     ("cases:report", "随手拍", RESIDENT_ROLES),
