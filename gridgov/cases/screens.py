@@ -215,7 +215,8 @@ def home_for(user) -> str | None:
         return None
     if user.role in DESK_ROLES and user.scope_code:
         return "cases:queue"
-    if user.role in {"grid_worker", "party_member", "volunteer", "department_staff"}:
+    # Grid workers keep landing on their residents (their patrol work); 我的工单 is one tap away in the menu.
+    if user.role in {"party_member", "volunteer", "department_staff"}:
         return "cases:orders"
     if user.role == "resident":
         return "cases:mine"

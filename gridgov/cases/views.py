@@ -177,7 +177,7 @@ RESIDENT_LOGIN = "accounts:phone_login"
 
 @login_required(login_url=RESIDENT_LOGIN)
 def report(request):
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST or None, initial={"reporter_phone": request.user.phone})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

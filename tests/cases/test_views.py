@@ -383,7 +383,7 @@ def test_public_board_shows_published_cases_without_personal_data(people, report
 # --- landing and menus -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("who", "target"), [
-    ("community_staff", "cases:queue"), ("centre", "cases:queue"), ("worker_a", "cases:orders"),
+    ("community_staff", "cases:queue"), ("centre", "cases:queue"), ("worker_a", "people:residents"),
     ("party_member", "cases:orders"), ("dept_staff", "cases:orders"), ("resident", "cases:mine"),
 ])
 def test_home_sends_case_roles_to_their_screen(people, who, target):
@@ -471,3 +471,11 @@ def test_stats_period_must_be_dates_in_order(people):
 def test_stats_permission(people, who, status):
     client = login(people[who]) if who else Client()
     assert client.get(reverse("cases:stats")).status_code == status
+
+
+def test_report_form_offers_the_residents_own_phone_for_follow_up(people):
+    from gridgov.accounts.models import User
+
+    User.objects.filter(pk=people["resident"].pk).update(phone="13700001234")
+    html = login(User.objects.get(pk=people["resident"].pk)).get(reverse("cases:report")).content.decode()
+    assert 'name="reporter_phone" value="13700001234"' in html
