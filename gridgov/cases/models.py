@@ -186,8 +186,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
             # The measures' cohorts, covering their columns so the aggregates can read the index only.
-            models.Index(fields=["deadline_at", "area_code", "closed_at", "level", "reworked", "rating"],
-                         name="case_due_cohort"),
+            models.Index(fields=["deadline_at", "area_code", "closed_at", "level", "reworked", "rating",
+                                 "lead_department"], name="case_due_cohort"),
             models.Index(fields=["created_at", "area_code", "accepted_at", "registered_at"],
                          name="case_received_cohort"),
             models.Index(fields=["state", "area_code"], name="case_state_area"),
