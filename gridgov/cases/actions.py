@@ -111,7 +111,8 @@ def _issue_orders(case: Case, *, departments: list, now, whistle: str = Whistle.
     orders = []
     targets = [(d, None) for d in departments] or [(None, assignee)]
     for i, (department, person) in enumerate(targets):
-        order = WorkOrder(case=case, role=OrderRole.LEAD if i == 0 else OrderRole.CO, department=department,
+        order = WorkOrder(case=case, area_code=case.area_code, role=OrderRole.LEAD if i == 0 else OrderRole.CO,
+                          department=department,
                           assignee=person, claimable=claimable, whistle=whistle, created_at=now, **clock)
         order.alert_at = _alert_at(order)
         orders.append(order)
@@ -193,6 +194,8 @@ def dispatch(*, case, by, order, now, note, data):
     lead = data.pop("lead_department", None)
     co = data.pop("co_departments", []) or []
     _done(data)
+    if lead is None and person is None and case.category is not None and case.category.department_id:
+        lead = case.category.department_id  # the category's default department
     if (lead is None) == (person is None):
         raise DomainError("派单须指定一个主办部门（lead_department）或一名承办人（lead_user）")
     if person is not None and co:

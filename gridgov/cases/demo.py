@@ -268,7 +268,7 @@ def create_case_history(*, seed: int = 7, count: int = 3000, end: dt.datetime | 
     orders, events = [], []
     for sim in sims:
         for order in sim.orders:
-            order.case = sim.case
+            order.case, order.area_code = sim.case, sim.case.area_code
             orders.append(order)
         for event in sim.events:
             event.case = sim.case

@@ -72,7 +72,7 @@ def test_league_table_ranks_departments_with_ten_cases(area, catalogue, people, 
     bulk_cases(area_code=area["micro_a"].code, count=12, closed=12, on_time=12, department=lights)
     bulk_cases(area_code=area["micro_a"].code, count=9, closed=9, on_time=9, department=water)
     order_case = Case.objects.filter(lead_department=lights).first()
-    order = WorkOrder.objects.create(case=order_case, department=lights, whistle="quick", created_at=MONDAY,
+    order = WorkOrder.objects.create(case=order_case, area_code=order_case.area_code, department=lights, whistle="quick", created_at=MONDAY,
                                      sign_due_at=MONDAY + dt.timedelta(hours=1), signed_at=MONDAY)
     services.department_rate(work_order=order, by=people["community_staff"], score=4)
     table = measures.league_table(start=MARCH[0], end=MARCH[1], area_code="500113")

@@ -26,7 +26,7 @@ def data_for(action, case, department):
         "reject": ["reason"], "register": ["category", "affair_kind"], "dispatch": ["lead_department"],
         "whistle": ["whistle", "departments"], "request_whistle": ["departments"], "refuse_whistle": ["reason"],
         "sign": ["work_order"], "return_order": ["work_order", "reason"], "contact": ["work_order"],
-        "check_in": ["work_order", "lat", "lng"], "handle": ["work_order"], "resolve": ["work_order", "result"],
+        "check_in": ["work_order", "lat", "lng"], "handle": ["work_order"], "approve_extension": [], "resolve": ["work_order", "result"],
         "request_extension": ["work_order", "days", "reason"], "refuse_extension": ["reason"],
         "send_back": ["reason"], "close": ["outcome"], "close_reopened": ["explanation"],
         "suspend": ["reason"], "publish": ["title", "result"],
@@ -34,8 +34,12 @@ def data_for(action, case, department):
     return {k: done[k] for k in keys if done[k] is not None}
 
 
+# The ordinary path appears more often, so that sequences reach the later states.
+ACTIONS = sorted(TRANSITIONS) + ["accept", "register", "dispatch", "sign", "resolve", "verify", "close", "rate"] * 3
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(sorted(TRANSITIONS)), st.sampled_from(ACTORS),
+@given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(ACTORS),
                                 st.sampled_from(["satisfied", "unsatisfied"])), min_size=1, max_size=40))
 def test_random_sequences_stay_in_the_table(report, people, department, steps):
     case = report()
