@@ -4,6 +4,7 @@ Reads go through gridgov.cases.selectors (out of scope is 404); every change goe
 `case_intake` or `case_transition`, whose errors are shown as they are.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -76,6 +77,7 @@ def case_detail(request, case_id):
         "before": before, "after": after,
         "forms": [(o, action_form(o.action, case=case, auto_id=screens.form_id(o))) for o in offers],
         "photo_actions": PHOTO_ACTIONS, "track_url": _track_url(case) if staff_view else "",
+        "tile_url": settings.GRIDGOV_TILE_URL,
     })
 
 
@@ -166,7 +168,7 @@ def order_detail(request, order_id):
     return render(request, "cases/order_detail.html", {
         "order": order, "case": case, "before": before, "after": after,
         "forms": [(o, action_form(o.action, case=case, auto_id=screens.form_id(o))) for o in offers],
-        "photo_actions": PHOTO_ACTIONS,
+        "photo_actions": PHOTO_ACTIONS, "tile_url": settings.GRIDGOV_TILE_URL,
     })
 
 
@@ -190,7 +192,8 @@ def report(request):
         else:
             messages.success(request, f"已收到您的反映，编号#{result.case.pk}。请保存本页链接以便查询进度。")
             return redirect("cases:track", token=screens.track_token(result.case))
-    return render(request, "cases/report.html", {"form": form, "max_photos": 9})
+    return render(request, "cases/report.html", {"form": form, "max_photos": 9,
+                                                 "tile_url": settings.GRIDGOV_TILE_URL})
 
 
 @login_required(login_url=RESIDENT_LOGIN)

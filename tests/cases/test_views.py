@@ -124,6 +124,8 @@ def test_case_page_shows_timeline_photos_and_masked_reporter(people, report):
     assert re.findall(r'<li class="[a-z]*" data-action="(\w+)"', html) == ["report", "note"]
     reporter = login(people["resident"]).get(reverse("cases:case", args=[case.pk])).content.decode()
     assert "已电话联系物业" not in reporter
+    assert re.findall(r'<li class="[a-z]*" data-action="(\w+)"', reporter) == ["report"]
+    assert "community_staff" not in reporter
     assert "139****5678" not in reporter
 
 
@@ -376,7 +378,7 @@ def test_public_board_shows_published_cases_without_personal_data(people, report
     assert re.findall(r'data-case="(\d+)"', html) == [str(published.pk)]
     assert "占道经营已整治" in html and "已清理占道摊点" in html
     assert 'alt="处置前1"' in html
-    for secret in ("刘女士", "139", "小区门口有人占道摆摊", "dept_staff", "worker_a"):
+    for secret in ("刘女士", "13912345678", "139****", "小区门口有人占道摆摊", "dept_staff", "worker_a"):
         assert secret not in html
 
 
