@@ -72,21 +72,10 @@ def actions_for(user, case: Case) -> list[Offer]:
     return offers
 
 
-def offer_for(user, case: Case, action: str, order_id: int | None) -> Offer | None:
-    for offer in actions_for(user, case):
-        if offer.action == action and (offer.order.pk if offer.order else None) == order_id:
-            return offer
-    return None
-
-
 # --- the queue ---------------------------------------------------------------------------------------
 
 def reads_queue(user) -> bool:
     return user.is_authenticated and user.role in AREA_READERS and bool(user.scope_code)
-
-
-def handles_cases(user) -> bool:
-    return user.is_authenticated and user.role in CASE_STAFF and bool(user.scope_code)
 
 
 def queue(user, *, state="", category="", grid="", colour="", channel="", q="", now=None):

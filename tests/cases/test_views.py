@@ -481,3 +481,28 @@ def test_report_form_offers_the_residents_own_phone_for_follow_up(people):
     User.objects.filter(pk=people["resident"].pk).update(phone="13700001234")
     html = login(User.objects.get(pk=people["resident"].pk)).get(reverse("cases:report")).content.decode()
     assert 'name="reporter_phone" value="13700001234"' in html
+
+
+def test_only_the_reporter_or_staff_rate(people, case, department):
+    from gridgov.accounts.models import User
+
+    case = to_state(case, "closed", people, department)
+    neighbour = User.objects.create_user(username="neighbour", password="x", role="resident")
+    response = login(neighbour).post(reverse("cases:act", args=[case.pk, "rate"]), {"rating": "unsatisfied"})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert (case.state, case.rating, case.events.count()) == ("closed", "", 8)
+
+
+def test_department_signs_and_resolves_its_order_on_the_phone_page(people, case, department):
+    case = to_state(case, "dispatched", people, department)
+    order = case.work_orders.get()
+    client = login(people["dept_staff"])
+    assert offered(client.get(reverse("cases:order", args=[order.pk]))) == \
+        ["sign", "return_order", "contact", "check_in", "request_extension", "note"]
+    client.post(reverse("cases:act", args=[case.pk, "sign"]), {"work_order": order.pk})
+    client.post(reverse("cases:act", args=[case.pk, "resolve"]), {"work_order": order.pk, "result": "已清理"})
+    case.refresh_from_db()
+    assert (case.state, case.result, case.handler) == ("resolved", "已清理", people["dept_staff"])
+    other = login(people["other_dept_staff"])
+    assert other.get(reverse("cases:order", args=[order.pk])).status_code == 404
