@@ -206,3 +206,10 @@ class ReportForm(forms.Form):
         if data.get("building") is None and (data.get("lat") is None or data.get("lng") is None):
             raise forms.ValidationError("请定位、在地图上点选位置，或选择楼栋")
         return data
+
+
+class DepartmentRatingForm(forms.Form):
+    """基层反向评价: the community scores a department's answer to a whistle."""
+
+    score = forms.TypedChoiceField(label="评分", coerce=int, choices=[(n, f"{n}分") for n in range(5, 0, -1)])
+    comment = forms.CharField(label="意见", max_length=300, required=False)

@@ -20,10 +20,12 @@ from gridgov.cases.enums import (
     CLAIMERS,
     CLOCK_STATES,
     OPEN_ORDER_STATES,
+    RATERS_OF_DEPARTMENTS,
     TRANSITIONS,
     CaseState,
     Colour,
     ExtensionState,
+    Whistle,
 )
 from gridgov.cases.models import Attachment, Case, CaseReporter, WorkOrder
 from gridgov.cases.rules import allowed, department_of
@@ -276,19 +278,25 @@ def stats_for(user, *, first: dt.date, last: dt.date) -> dict:
     area = user.area
     children = [(child, measures.measures(start=start, end=end, area_code=child.code))
                 for child in area_children(area)]
+    league = measures.league_table(start=start, end=end, area_code=area.code)
+    satisfaction = [measures.measures(start=start, end=end, area_code=area.code,
+                                      department_id=row.department_id).satisfaction_rate for row in league]
     return {
         "area": area,
         "total": measures.measures(start=start, end=end, area_code=area.code),
         "children": children,
-        "league": (league := measures.league_table(start=start, end=end, area_code=area.code)),
+        "league": list(zip(league, satisfaction, strict=True)),
         "charts": {"areas": _chart([c.name for c, _ in children], [m for _, m in children]),
-                   "league": league_chart(league)},
+                   "league": league_chart(league, satisfaction)},
     }
 
 
+def _number(value):
+    return None if value is None else float(value)
+
+
 def _series(rows: list, fields) -> list[dict]:
-    return [{"name": label, "data": [None if getattr(r, f) is None else float(getattr(r, f)) for r in rows]}
-            for f, label in fields]
+    return [{"name": label, "data": [_number(getattr(r, f)) for r in rows]} for f, label in fields]
 
 
 def _chart(names: list[str], rows: list) -> dict:
@@ -296,8 +304,17 @@ def _chart(names: list[str], rows: list) -> dict:
     return {"names": names, "series": _series(rows, RATE_FIELDS)}
 
 
-def league_chart(rows) -> dict:
-    """Departments' closing and on-time rates, with the community's reverse evaluation on a second axis."""
-    series = _series(rows, RATE_FIELDS[:2]) + [{"name": "基层反向评价", "data": [r.reverse_score for r in rows],
-                                                  "axis": 1}]
+def league_chart(rows, satisfaction: list) -> dict:
+    """Departments' three rates, with the community's reverse evaluation (1–5) on a second axis."""
+    series = _series(rows, RATE_FIELDS[:2]) + [
+        {"name": "满意率", "data": [_number(v) for v in satisfaction]},
+        {"name": "基层反向评价", "data": [r.reverse_score for r in rows], "axis": 1}]
     return {"names": [r.department for r in rows], "series": series}
+
+
+def orders_to_rate(user, case: Case) -> list[WorkOrder]:
+    """Whistle orders a department has answered and nobody has rated yet, when the user may rate departments."""
+    if not (user.is_authenticated and user.role in RATERS_OF_DEPARTMENTS):
+        return []
+    return list(case.work_orders.exclude(whistle=Whistle.NONE).filter(
+        department__isnull=False, signed_at__isnull=False, rating__isnull=True).select_related("department"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("<int:case_id>/", views.case_detail, name="case"),
     path("<int:case_id>/do/<slug:action>/", views.case_act, name="act"),
+    path("<int:case_id>/orders/<int:order_id>/rate/", views.rate_department, name="rate_department"),
     path("orders/", views.orders_mine, name="orders"),
     path("claim/", views.orders_claimable, name="claimable"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),

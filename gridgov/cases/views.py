@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from gridgov.cases import screens, selectors
 from gridgov.cases.enums import TRANSITIONS, CaseState, Channel, Colour
-from gridgov.cases.forms import PHOTO_ACTIONS, RateForm, ReportForm, action_form
-from gridgov.cases.services import Photo, case_intake, case_transition
+from gridgov.cases.forms import PHOTO_ACTIONS, DepartmentRatingForm, RateForm, ReportForm, action_form
+from gridgov.cases.services import Photo, case_intake, case_transition, department_rate
 from gridgov.core.errors import DomainError
 from gridgov.territory.enums import AreaKind
 from gridgov.territory.models import Area
@@ -78,6 +78,8 @@ def case_detail(request, case_id):
         "forms": [(o, action_form(o.action, case=case, auto_id=screens.form_id(o))) for o in offers],
         "photo_actions": PHOTO_ACTIONS, "track_url": _track_url(case) if staff_view else "",
         "tile_url": settings.GRIDGOV_TILE_URL,
+        "to_rate": [(o, DepartmentRatingForm(auto_id=f"id_rate_order_{o.pk}_%s"))
+                    for o in screens.orders_to_rate(request.user, case)],
     })
 
 
@@ -106,6 +108,24 @@ def case_act(request, case_id, action):
         error = exc if isinstance(exc, DomainError) else DomainError(f"参数错误：{exc}")
         return _refused(request, error, back)
     messages.success(request, f"事件#{case.pk}已{TRANSITIONS[action].label}")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def rate_department(request, case_id, order_id):
+    """基层反向评价 of a department's answer to a whistle on this case."""
+    case = selectors.case_get_for(request.user, case_id)
+    order = get_object_or_404(case.work_orders.all(), pk=order_id)
+    back = reverse("cases:case", args=[case.pk])
+    form = DepartmentRatingForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, DomainError("请选择1到5分"), back)
+    try:
+        department_rate(work_order=order, by=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, exc, back)
+    messages.success(request, f"已评价{order.department}：{form.cleaned_data['score']}分")
     return redirect(back)
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gridgov.cases import screens
-from gridgov.cases.models import Case, CaseEvent, WorkOrder
+from gridgov.cases.models import Case, CaseEvent, DepartmentRating, WorkOrder
 from tests.cases.conftest import MONDAY, jpeg, step, to_state
 
 ACTION_RE = re.compile(r'<details class="action" data-action="([a-z_]+)"')
@@ -454,6 +454,8 @@ def test_stats_show_rates_by_area_and_the_league_table(people, report, departmen
     assert re.findall(r'data-label="结案率">([^<]+)<', grid_b) == ["—"]
     league = html.split(f'<tr data-department="{department.pk}">')[1].split("</tr>")[0]
     assert "不足10件不排名" in league and "镇综合行政执法大队" in league
+    assert re.findall(r'data-label="(?:应结案|已结案|结案率|按期结案率|满意率|反向评价)">([^<]+)<', league) == \
+        ["2", "1", "50.00%", "50.00%", "100.00%", "—"]
     chart = json.loads(re.search(r'<script id="areas-data" type="application/json">(.*?)</script>', html)[1])
     assert chart == {"names": ["第一网格", "第二网格"], "series": [
         {"name": "结案率", "data": [50.0, None]}, {"name": "按期结案率", "data": [50.0, None]},
@@ -506,3 +508,45 @@ def test_department_signs_and_resolves_its_order_on_the_phone_page(people, case,
     assert (case.state, case.result, case.handler) == ("resolved", "已清理", people["dept_staff"])
     other = login(people["other_dept_staff"])
     assert other.get(reverse("cases:order", args=[order.pk])).status_code == 404
+
+
+def test_stats_show_the_reverse_evaluation_beside_the_league(people, report, department):
+    from gridgov.cases.services import department_rate
+
+    case = step(report(), "accept", people["community_staff"])
+    case = step(case, "register", people["community_staff"], category=case.suggested_category_id, affair_kind="public")
+    case = step(case, "whistle", people["community_staff"], whistle="quick", departments=[department.pk])
+    order = case.work_orders.get()
+    step(case, "sign", people["dept_staff"], work_order=order.pk)
+    order.refresh_from_db()
+    department_rate(work_order=order, by=people["community_staff"], score=4, comment="到场及时")
+    html = login(people["community_staff"]).get(reverse("cases:stats"), {"start": "2025-03-01",
+                                                                         "end": "2025-03-31"}).content.decode()
+    league = html.split(f'<tr data-department="{department.pk}">')[1].split("</tr>")[0]
+    assert re.findall(r'data-label="反向评价">([^<]+)<', league) == ["4.0分（1次）"]
+    chart = json.loads(re.search(r'<script id="league-data" type="application/json">(.*?)</script>', html)[1])
+    assert chart["series"][-1] == {"name": "基层反向评价", "data": [4.0], "axis": 1}
+
+
+def test_community_rates_a_departments_whistle_answer_once(people, report, department):
+    case = step(report(), "accept", people["community_staff"])
+    case = step(case, "register", people["community_staff"], category=case.suggested_category_id, affair_kind="public")
+    case = step(case, "whistle", people["community_staff"], whistle="quick", departments=[department.pk])
+    order = case.work_orders.get()
+    url = reverse("cases:case", args=[case.pk])
+    assert 'class="action rate-department"' not in login(people["community_staff"]).get(url).content.decode()
+    step(case, "sign", people["dept_staff"], work_order=order.pk)
+    page = login(people["community_staff"]).get(url).content.decode()
+    assert f'<details class="action rate-department" data-order="{order.pk}">' in page
+    assert "评价镇综合行政执法大队应哨（快捷哨）" in page
+    assert 'class="action rate-department"' not in login(people["worker_a"]).get(url).content.decode()
+    rate_url = reverse("cases:rate_department", args=[case.pk, order.pk])
+    refused = login(people["worker_a"]).post(rate_url, {"score": "1"})
+    assert (refused.status_code, DepartmentRating.objects.count()) == (403, 0)
+    assert login(people["worker_b"]).post(rate_url, {"score": "1"}).status_code == 404
+    login(people["community_staff"]).post(rate_url, {"score": "4", "comment": "到场及时"})
+    again = login(people["centre"]).post(rate_url, {"score": "1"})
+    assert again.status_code == 409
+    assert list(DepartmentRating.objects.values_list("score", "comment", "by__username")) == \
+        [(4, "到场及时", "community_staff")]
+    assert 'class="action rate-department"' not in login(people["community_staff"]).get(url).content.decode()
