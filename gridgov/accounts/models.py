@@ -110,7 +110,8 @@ class PhoneCode(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "短信验证码"
-        indexes = [models.Index(fields=["phone_index", "created_at"], name="phone_code_recent")]
+        indexes = [models.Index(fields=["phone_index", "created_at"], name="phone_code_recent"),
+                   models.Index(fields=["ip", "created_at"], name="phone_code_ip_recent")]
 
     def __str__(self):
         return f"{self.phone_index[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,8 @@
 """Residents sign in with their phone and a one-time SMS code.
 
 - a code is six digits, valid 5 minutes, kept only as a keyed hash (HMAC with the secret key);
-- per phone: one code per 60 seconds and five per hour (counted in the database, so every process agrees);
+- per phone: one code per 60 seconds and five per hour; per address: 20 per hour, so one client cannot
+  send codes to many phones (counted in the database, so every process agrees);
 - five wrong tries spend the code; a new one must be asked for;
 - the code goes out through the notification outbox (SMS gateway, or the console in the demo),
   written in the same transaction as the code;
@@ -28,6 +29,7 @@ from gridgov.notify.services import outbox_enqueue
 CODE_TTL = dt.timedelta(minutes=5)
 RESEND_AFTER = dt.timedelta(seconds=60)
 PER_HOUR = 5
+PER_IP_HOUR = 20
 MAX_TRIES = 5
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 SALT = "gridgov.accounts.otp"
@@ -58,6 +60,8 @@ def phone_code_send(*, phone: str, ip: str | None = None, now=None) -> PhoneCode
             raise Conflict(f"验证码已发送，请{wait}秒后再试", code="too_soon")
         if len(times) >= PER_HOUR:
             raise Conflict(f"手机号{mask_phone(phone)}一小时内已获取{PER_HOUR}次验证码，请稍后再试", code="too_many")
+        if ip and PhoneCode.objects.filter(ip=ip, created_at__gt=now - dt.timedelta(hours=1)).count() >= PER_IP_HOUR:
+            raise Conflict("本设备一小时内获取验证码次数过多，请稍后再试", code="too_many")
         row = PhoneCode.objects.create(phone_index=index, code_hash=_hash(index, code), created_at=now,
                                        expires_at=now + CODE_TTL, ip=ip)
         outbox_enqueue(key=f"otp:{row.pk}", channel="sms", template="otp", address=phone, params={"code": code},

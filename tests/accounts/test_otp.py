@@ -57,6 +57,15 @@ def test_other_phones_are_not_limited(db):
     assert PhoneCode.objects.count() == 2
 
 
+def test_one_address_may_ask_for_twenty_codes_an_hour(db):
+    for n in range(20):
+        otp.phone_code_send(phone=f"1390000{n:04d}", ip="10.0.0.9", now=T0)
+    with pytest.raises(Conflict, match="本设备一小时内获取验证码次数过多"):
+        otp.phone_code_send(phone="13911110000", ip="10.0.0.9", now=T0)
+    otp.phone_code_send(phone="13911110000", ip="10.0.0.10", now=T0)
+    assert PhoneCode.objects.count() == 21
+
+
 def test_bad_phone_is_refused(db):
     with pytest.raises(DomainError, match="手机号格式错误：12345，请输入11位手机号"):
         otp.phone_code_send(phone="12345", now=T0)
