@@ -2,6 +2,7 @@
 accept, register and dispatch at a desk, a grid worker checks in and resolves on a phone, the staff
 verify and close, and the resident rates it."""
 
+import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -133,6 +134,19 @@ def test_a_case_from_report_to_rating(live_server, people, catalogue, browser, p
     resident.wait_for_url(track_url)
     assert "您的评价：满意（处理很及时）" in resident.locator("body").inner_text()
     resident.screenshot(path=str(ARTIFACTS / "case-6-rated-phone.png"), full_page=True)
+
+    # The measures of the community: one case due this month or next, closed on time and satisfied.
+    today = dt.date.today()
+    desk.goto(f"{base}/cases/stats/?start={today.replace(day=1)}&end={today + dt.timedelta(days=40)}")
+    desk.wait_for_selector(".chart[data-chart=areas-data] svg")
+    assert desk.locator(".figure[data-rate=closing] b").inner_text() == "100.00%"
+    assert desk.locator(".figure[data-rate=satisfaction] b").inner_text() == "100.00%"
+    assert desk.locator(".chart[data-chart=league-data]").is_hidden()  # no department handled a case
+    desk.screenshot(path=str(ARTIFACTS / "case-7-stats-desk.png"), full_page=True)
+    desk.goto(f"{base}/cases/?state=closed")
+    assert desk.locator("tr[data-case]").count() == 1
+    desk.goto(f"{base}/cases/board/")
+    assert desk.locator("tr[data-case]").count() == 0
 
     case = in_db(lambda: Case.objects.values("state", "rating", "handler__username").get(pk=case_id))
     assert case == {"state": "closed", "rating": "satisfied", "handler__username": "worker_a"}

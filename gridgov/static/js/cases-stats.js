@@ -13,6 +13,7 @@
     var yAxis = [{ type: "value", name: "%", min: 0, max: 100 }];
     if (twoAxes) { yAxis.push({ type: "value", name: "分", min: 0, max: 5 }); }
     chart.setOption({
+      animation: false,
       color: COLOURS,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
