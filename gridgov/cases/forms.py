@@ -198,8 +198,12 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.select_related("estate").order_by("estate__name", "name")
-        self.fields["building"].label_from_instance = lambda b: f"{b.estate.name} {b.name}" if b.estate_id else b.name
+        self.fields["building"].queryset = Building.objects.select_related("estate")
+
+    def chosen_building(self) -> Building | None:
+        """The building picked so far (to keep it in the picker after a refused submit)."""
+        pk = self["building"].value()
+        return Building.objects.select_related("estate").filter(pk=pk).first() if str(pk or "").isdigit() else None
 
     def clean(self):
         data = super().clean()

@@ -318,3 +318,21 @@ def orders_to_rate(user, case: Case) -> list[WorkOrder]:
         return []
     return list(case.work_orders.exclude(whistle=Whistle.NONE).filter(
         department__isnull=False, signed_at__isnull=False, rating__isnull=True).select_related("department"))
+
+
+# --- picking a building on the report form ---------------------------------------------------------------
+
+BUILDING_MATCHES = 20
+
+
+def buildings_matching(q: str) -> list:
+    """Buildings whose estate or building name contains every word of `q` (names are public, not personal data)."""
+    from gridgov.territory.models import Building
+
+    words = q.split()
+    if not words:
+        return []
+    found = Building.objects.select_related("estate")
+    for word in words:
+        found = found.filter(Q(name__icontains=word) | Q(estate__name__icontains=word) | Q(address__icontains=word))
+    return list(found.order_by("estate__name", "name", "id")[:BUILDING_MATCHES])

@@ -15,6 +15,7 @@ urlpatterns = [
     path("claim/", views.orders_claimable, name="claimable"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
     path("report/", views.report, name="report"),
+    path("report/buildings/", views.buildings, name="buildings"),
     path("mine/", views.my_reports, name="mine"),
     path("t/<str:token>/", views.track, name="track"),
     path("public/", views.public_board, name="public"),

@@ -217,6 +217,13 @@ def report(request):
 
 
 @login_required(login_url=RESIDENT_LOGIN)
+def buildings(request):
+    """<option>s of buildings matching ?building_q=, for the report form's building picker (htmx)."""
+    return render(request, "cases/_building_options.html",
+                  {"buildings": screens.buildings_matching(request.GET.get("building_q", "")[:50])})
+
+
+@login_required(login_url=RESIDENT_LOGIN)
 def my_reports(request):
     cases = screens.my_reports(request.user)
     return render(request, "cases/my_reports.html", {

@@ -53,7 +53,8 @@ def act(page, label, fill=None):
     assert page.locator("main").inner_text().split("\n")[0].endswith(f"已{label}"), page.locator("main").inner_text()
 
 
-def test_a_case_from_report_to_rating(live_server, people, catalogue, browser, page_errors, tmp_path):  # noqa: F811
+def test_a_case_from_report_to_rating(live_server, people, catalogue, place, browser, page_errors,  # noqa: F811
+                                      tmp_path):
     base = live_server.url
     photo = tmp_path / "pothole.jpg"
     photo.write_bytes(jpeg((640, 480)))
@@ -73,6 +74,9 @@ def test_a_case_from_report_to_rating(live_server, people, catalogue, browser, p
     resident.wait_for_url(f"{base}/cases/report/")
     resident.get_by_label("问题描述").fill("小区门口有人占道摆摊，堵住了人行道")
     resident.locator("input[name=photos]").set_input_files(str(photo))
+    resident.get_by_placeholder("输入小区或楼栋名搜索").fill("东城")  # the picker finds buildings; GPS is used instead
+    resident.wait_for_selector("#id_building option:has-text('东城公租房 1栋')", state="attached")
+    assert resident.locator("#id_building").input_value() == ""
     resident.get_by_role("button", name="使用当前定位").click()
     resident.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
     assert resident.locator(".place-status").inner_text() == "已定位：29.39050, 106.62050"

@@ -550,3 +550,20 @@ def test_community_rates_a_departments_whistle_answer_once(people, report, depar
     assert list(DepartmentRating.objects.values_list("score", "comment", "by__username")) == \
         [(4, "到场及时", "community_staff")]
     assert 'class="action rate-department"' not in login(people["community_staff"]).get(url).content.decode()
+
+
+def test_building_picker_finds_buildings_by_estate_and_name(people, place):
+    client = login(people["resident"])
+    url = reverse("cases:buildings")
+    options = client.get(url, {"building_q": "东城 2栋"}).content.decode()
+    assert re.findall(r'<option value="(\d*)">([^<]+)</option>', options) == \
+        [("", "请选择楼栋（共1个）"), (str(place["building_b"].pk), "东城公租房 2栋")]
+    assert len(re.findall(r"<option value=\"\d+\"", client.get(url, {"building_q": "东城"}).content.decode())) == 2
+    assert "没有找到楼栋" in client.get(url, {"building_q": "西城"}).content.decode()
+    assert Client().get(url, {"building_q": "东城"})["Location"].startswith(reverse("accounts:phone_login"))
+
+
+def test_a_refused_report_keeps_the_chosen_building(people, place):
+    html = login(people["resident"]).post(reverse("cases:report"), {
+        "description": "", "building": place["building_a"].pk}).content.decode()
+    assert f'<option value="{place["building_a"].pk}" selected>东城公租房 1栋</option>' in html
