@@ -58,6 +58,11 @@ class MergeForm(ActionForm):
     into = forms.IntegerField(label="合并到事件编号", min_value=1)
     data_fields = ("into",)
 
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        if case is not None and case.possible_duplicate_of_id:
+            self.fields["into"].initial = case.possible_duplicate_of_id
+
 
 class RegisterForm(ActionForm):
     category = forms.ModelChoiceField(label="类别", queryset=Category.objects.none())

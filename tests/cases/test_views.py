@@ -567,3 +567,14 @@ def test_a_refused_report_keeps_the_chosen_building(people, place):
     html = login(people["resident"]).post(reverse("cases:report"), {
         "description": "", "building": place["building_a"].pk}).content.decode()
     assert f'<option value="{place["building_a"].pk}" selected>东城公租房 1栋</option>' in html
+
+
+def test_merge_form_proposes_the_possible_duplicate(people, report):
+    first = report()
+    second = report(description="门口又有人占道摆摊")
+    assert second.possible_duplicate_of == first
+    html = login(people["community_staff"]).get(reverse("cases:case", args=[second.pk])).content.decode()
+    assert f'name="into" value="{first.pk}"' in html
+    login(people["community_staff"]).post(reverse("cases:act", args=[second.pk, "merge"]), {"into": first.pk})
+    second.refresh_from_db()
+    assert (second.state, second.merged_into) == ("merged", first)
