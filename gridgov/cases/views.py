@@ -159,7 +159,8 @@ def orders_mine(request):
     orders = list(selectors.work_orders_mine(request.user).order_by("resolve_due_at", "id"))
     if not orders and not screens.works_orders(request.user):
         raise Http404
-    return render(request, "cases/orders_mine.html", {"orders": orders})
+    now = timezone.now()
+    return render(request, "cases/orders_mine.html", {"rows": [(o, screens.colour_of(o.case, now)) for o in orders]})
 
 
 def _position(request) -> tuple[float | None, float | None]:

@@ -224,6 +224,7 @@ def test_worker_checks_in_with_position_and_photo_then_resolves(people, case):
     client = login(people["worker_a"])
     mine = client.get(reverse("cases:orders")).content.decode()
     assert re.findall(r'data-order="(\d+)"', mine) == [str(order.pk)]
+    assert '<span class="light light-red" title="超期">红</span>' in mine  # dispatched on a Monday in 2025
     page = client.get(reverse("cases:order", args=[order.pk]))
     assert offered(page) == ["sign", "return_order", "contact", "check_in", "request_extension"]
     url = lambda action: reverse("cases:act", args=[case.pk, action])  # noqa: E731
