@@ -125,6 +125,11 @@ GRIDGOV_TILE_ATTRIBUTION = env_str("GRIDGOV_TILE_ATTRIBUTION", "")
 GRIDGOV_SITE_NAME = env_str("GRIDGOV_SITE_NAME", "基层智治平台")
 GRIDGOV_WORKER_INTERVAL = env_int("GRIDGOV_WORKER_INTERVAL", 30, minimum=1)
 GRIDGOV_UNVERIFIED_DAYS = env_int("GRIDGOV_UNVERIFIED_DAYS", 90, minimum=1)
+# Cases and notifications (docs/cases.md): office hours for deadlines; optional SMS gateway and WeCom robot.
+GRIDGOV_OFFICE_HOURS = env_str("GRIDGOV_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+GRIDGOV_SMS_URL = env_str("GRIDGOV_SMS_URL", "")
+GRIDGOV_WECOM_WEBHOOK = env_str("GRIDGOV_WECOM_WEBHOOK", "")
+GRIDGOV_NOTIFY_MAX_ATTEMPTS = env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -95,3 +95,23 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent by SMS to a resident's phone; only its keyed hash is kept."""
+
+    phone_index = models.CharField("手机号索引", max_length=64)
+    code_hash = models.CharField("验证码摘要", max_length=64)
+    created_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "短信验证码"
+        indexes = [models.Index(fields=["phone_index", "created_at"], name="phone_code_recent"),
+                   models.Index(fields=["ip", "created_at"], name="phone_code_ip_recent")]
+
+    def __str__(self):
+        return f"{self.phone_index[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from gridgov.accounts import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("access-log/", views.access_log, name="access_log"),
+    path("phone/", include("gridgov.accounts.otp_views")),
 ]

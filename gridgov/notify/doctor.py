@@ -1,5 +1,9 @@
 """This app's section of `gridgov doctor --json`."""
 
+from django.db.models import Count
+
 
 def section() -> dict:
-    return {}
+    from gridgov.notify.models import Outbox
+
+    return {"outbox": dict(Outbox.objects.values_list("state").annotate(n=Count("id")).order_by())}

@@ -10,6 +10,8 @@ from gridgov.accounts.enums import (
     TERRITORY_READERS,
     Role,
 )
+from gridgov.cases.enums import CLAIMERS
+from gridgov.cases.screens import ORDER_ROLES, QUEUE_ROLES, RESIDENT_ROLES, STATS_ROLES
 
 register = template.Library()
 
@@ -19,6 +21,14 @@ MENU = [
     ("people:unverified", "待核实户", PEOPLE_READERS),
     ("people:party", "党组织", PEOPLE_READERS),
     ("people:import", "台账导入", LEDGER_IMPORTERS),
+    ("cases:queue", "事件受理台", QUEUE_ROLES),
+    ("cases:board", "督办看板", QUEUE_ROLES),
+    ("cases:stats", "考核统计", STATS_ROLES),
+    ("cases:orders", "我的工单", ORDER_ROLES),
+    ("cases:claimable", "可认领任务", CLAIMERS),
+    ("cases:report", "随手拍", RESIDENT_ROLES),
+    ("cases:mine", "我的反映", RESIDENT_ROLES),
+    ("cases:public", "办理公示", RESIDENT_ROLES),
     ("accounts:access_log", "访问日志", ACCESS_LOG_READERS),
     ("accounts:me", "我的账号", frozenset(Role)),
 ]
