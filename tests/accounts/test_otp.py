@@ -21,10 +21,6 @@ def sent_code(row: PhoneCode) -> str:
     return Outbox.objects.get(key=f"otp:{row.pk}").params["code"]
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def test_code_is_queued_as_sms_and_stored_hashed(db):
     row = otp.phone_code_send(phone=PHONE, now=T0)

@@ -26,11 +26,6 @@ def jpeg(size=(40, 30), exif: bytes | None = None) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """Argon2 is meant to be slow; the case tests create many users and never check a password."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def catalogue(db):
