@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "gridgov.notify",
     "gridgov.cases",
     "gridgov.sensors",
+    "gridgov.open311",
+    "gridgov.hotline",
 ]
 
 MIDDLEWARE = [
