@@ -78,6 +78,7 @@ def _invalid(request, exc: ValidationError):
 
 def _routers():
     from gridgov.cases.api import router as cases_router
+    from gridgov.hotline.api import router as hotline_router
     from gridgov.notify.api import router as notify_router
     from gridgov.people.api import router as people_router
     from gridgov.sensors.api import router as sensors_router
@@ -89,6 +90,7 @@ def _routers():
         ("/cases/", cases_router),
         ("/sensors/", sensors_router),
         ("/notify/", notify_router),
+        ("/hotline/", hotline_router),
     ]
 
 

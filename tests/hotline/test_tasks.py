@@ -1,0 +1,85 @@
+"""Pushing status back to the hotline's webhook: a real HTTP server in a thread, retries with back-off, never twice."""
+
+import datetime as dt
+
+from gridgov.core.worker import sweeps
+from gridgov.hotline.models import HotlineUpdate
+from gridgov.hotline.services import hotline_collect_sweep, hotline_deliver_sweep, hotline_orders_import
+from gridgov.hotline.tasks import SWEEPS
+from tests.cases.conftest import MONDAY, step
+from tests.hotline.conftest import order
+
+S = dt.timedelta(seconds=1)
+
+
+def _accepted(centre, people, number="GD1"):
+    case = hotline_orders_import(rows=[order(number)], by=centre, now=MONDAY).created[0].case
+    return step(case, "accept", people["worker_a"])
+
+
+def test_retries_with_back_off_and_delivers_once(receiver, centre, people, place, catalogue):
+    _accepted(centre, people)
+    hotline_collect_sweep(MONDAY)
+    update = HotlineUpdate.objects.get()
+    receiver.answers = [500, 503]
+    assert hotline_deliver_sweep(MONDAY) == 0           # 1st attempt: 500, next in 30 s
+    assert hotline_deliver_sweep(MONDAY + 29 * S) == 0  # not yet due: nothing sent
+    assert hotline_deliver_sweep(MONDAY + 30 * S) == 0  # 2nd attempt: 503, next in 60 s
+    assert hotline_deliver_sweep(MONDAY + 89 * S) == 0
+    assert hotline_deliver_sweep(MONDAY + 90 * S) == 1  # 3rd attempt: 200
+    for later in (91, 200, 100_000):
+        assert hotline_deliver_sweep(MONDAY + later * S) == 0
+    assert [r["status"] for r in receiver.requests] == [500, 503, 200]
+    assert {r["key"] for r in receiver.requests} == {f"gridgov-hotline-{update.pk}"}
+    assert receiver.requests[-1]["type"] == "application/json; charset=utf-8"
+    assert receiver.requests[-1]["body"] == {"update_id": update.pk, "order_number": "GD1", "status": "签收",
+                                             "reason": "", "note": "", "at": "2025-03-03T10:00:00+08:00"}
+    update.refresh_from_db()
+    assert (update.state, update.attempts, update.last_error) == ("sent", 3, "")
+
+
+def test_updates_of_one_order_go_in_order(receiver, centre, people, place, catalogue):
+    case = _accepted(centre, people)
+    step(case, "register", people["worker_a"], category=case.suggested_category_id, affair_kind="public")
+    hotline_collect_sweep(MONDAY)
+    receiver.answers = [500]
+    assert hotline_deliver_sweep(MONDAY) == 0  # the first fails, the second waits behind it
+    assert len(receiver.requests) == 1
+    assert hotline_deliver_sweep(MONDAY + 30 * S) == 2
+    assert [(r["body"]["status"], r["status"]) for r in receiver.requests] == [
+        ("签收", 500), ("签收", 200), ("办理中", 200)]
+
+
+def test_gives_up_after_the_maximum(receiver, settings, centre, people, place, catalogue):
+    settings.GRIDGOV_HOTLINE_MAX_ATTEMPTS = 2
+    _accepted(centre, people)
+    hotline_collect_sweep(MONDAY)
+    receiver.answers = [500, 500, 500]
+    hotline_deliver_sweep(MONDAY)
+    hotline_deliver_sweep(MONDAY + 30 * S)
+    assert hotline_deliver_sweep(MONDAY + dt.timedelta(days=1)) == 0
+    assert len(receiver.requests) == 2
+    update = HotlineUpdate.objects.get()
+    assert (update.state, update.attempts, update.last_error) == ("failed", 2,
+                                                                  "HTTP Error 500: Internal Server Error")
+
+
+def test_unreachable_webhook_is_retried(settings, centre, people, place, catalogue):
+    settings.GRIDGOV_HOTLINE_WEBHOOK = "http://127.0.0.1:9/nothing-listens-here"
+    _accepted(centre, people)
+    hotline_collect_sweep(MONDAY)
+    assert hotline_deliver_sweep(MONDAY) == 0
+    update = HotlineUpdate.objects.get()
+    assert (update.state, update.attempts, update.next_attempt_at) == ("pending", 1, MONDAY + 30 * S)
+
+
+def test_no_webhook_keeps_updates_for_the_export(settings, centre, people, place, catalogue):
+    settings.GRIDGOV_HOTLINE_WEBHOOK = ""
+    _accepted(centre, people)
+    hotline_collect_sweep(MONDAY)
+    assert hotline_deliver_sweep(MONDAY) == 0
+    assert list(HotlineUpdate.objects.values_list("state", "attempts")) == [("pending", 0)]
+
+
+def test_the_worker_runs_these_sweeps():
+    assert all(s in sweeps() for s in SWEEPS)
