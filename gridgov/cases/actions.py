@@ -111,7 +111,8 @@ def _issue_orders(case: Case, *, departments: list, now, whistle: str = Whistle.
     orders = []
     targets = [(d, None) for d in departments] or [(None, assignee)]
     for i, (department, person) in enumerate(targets):
-        order = WorkOrder(case=case, role=OrderRole.LEAD if i == 0 else OrderRole.CO, department=department,
+        order = WorkOrder(case=case, area_code=case.area_code, role=OrderRole.LEAD if i == 0 else OrderRole.CO,
+                          department=department,
                           assignee=person, claimable=claimable, whistle=whistle, created_at=now, **clock)
         order.alert_at = _alert_at(order)
         orders.append(order)
@@ -143,8 +144,9 @@ def merge(*, case, by, order, now, note, data):
     into_id = _take(data, "into", "合并到的事件")
     _done(data)
     target = Case.objects.select_for_update().filter(pk=into_id).first()
-    if target is None or target.pk == case.pk or target.state not in OPEN_STATES:
-        raise DomainError(f"只能合并到另一个未办结的事件，#{into_id} 不可用")
+    if target is None or target.pk == case.pk or target.state not in OPEN_STATES \
+            or not target.area_code.startswith(by.scope_code or "-"):
+        raise DomainError(f"只能合并到您管辖范围内另一个未办结的事件，#{into_id} 不可用")
     keep = [CaseReporter(case=target, user=case.reported_by, phone=case.reporter_phone,
                          phone_index=case.reporter_phone_index, from_case=case)]
     keep += [CaseReporter(case=target, user=r.user, phone=r.phone, phone_index=r.phone_index, from_case=case)
@@ -192,6 +194,8 @@ def dispatch(*, case, by, order, now, note, data):
     lead = data.pop("lead_department", None)
     co = data.pop("co_departments", []) or []
     _done(data)
+    if lead is None and person is None and case.category is not None and case.category.department_id:
+        lead = case.category.department_id  # the category's default department
     if (lead is None) == (person is None):
         raise DomainError("派单须指定一个主办部门（lead_department）或一名承办人（lead_user）")
     if person is not None and co:

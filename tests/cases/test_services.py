@@ -290,3 +290,9 @@ def test_reverse_evaluation(report, people, department):
 def test_department_member_must_have_the_role(people):
     with pytest.raises(DomainError, match="部门工作人员"):
         services.department_add_member(department=Department.objects.first(), user=people["worker_a"])
+
+
+def test_dispatch_defaults_to_the_categorys_department(report, people, department):
+    case = to_state(report(), "registered", people, department)
+    case = step(case, "dispatch", people["community_staff"])
+    assert (case.lead_department, case.work_orders.get().department) == (department, department)

@@ -1,0 +1,175 @@
+"""Performance measures of case handling, per area (code prefix), department, handler and period.
+
+Three aggregate queries, one per cohort; each counts a column of its covering index (not the id),
+so PostgreSQL can answer from the index alone:
+- received cohort: cases reported in the period → received, accepted, registered;
+- due cohort (应结案): cases whose handling deadline (deadline_at) falls in the period → closed,
+  closed on time, satisfied / rated, reworked, closed at grid level, closed within the community;
+- work-order cohort: work orders issued in the period → signed in time (响应率).
+结案率 = closed ÷ due and 按期结案率 = closed on time ÷ due (both over due, as published figures are).
+"""
+
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, F, Q
+
+from gridgov.cases.enums import Level, Rating
+from gridgov.cases.models import Case, DepartmentRating, WorkOrder
+
+MIN_RANKED = 10
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """A percentage with two decimals, rounded half up; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Measures:
+    received: int
+    accepted: int
+    registered: int
+    due: int
+    closed: int
+    closed_on_time: int
+    orders: int
+    signed_in_time: int
+    rated: int
+    satisfied: int
+    reworked: int
+    closed_at_grid: int
+    closed_in_community: int
+
+    @property
+    def closing_rate(self):  # 结案率
+        return rate(self.closed, self.due)
+
+    @property
+    def on_time_rate(self):  # 按期结案率
+        return rate(self.closed_on_time, self.due)
+
+    @property
+    def response_rate(self):  # 响应率
+        return rate(self.signed_in_time, self.orders)
+
+    @property
+    def satisfaction_rate(self):  # 满意率
+        return rate(self.satisfied, self.rated)
+
+    @property
+    def rework_rate(self):  # 返工率
+        return rate(self.reworked, self.closed)
+
+    @property
+    def grid_share(self):  # 小事不出网格
+        return rate(self.closed_at_grid, self.closed)
+
+    @property
+    def community_share(self):  # 大事不出社区
+        return rate(self.closed_in_community, self.closed)
+
+    def as_dict(self) -> dict:
+        rates = {name: getattr(self, name) for name in (
+            "closing_rate", "on_time_rate", "response_rate", "satisfaction_rate", "rework_rate",
+            "grid_share", "community_share")}
+        return {**asdict(self), **{k: (None if v is None else float(v)) for k, v in rates.items()}}
+
+
+def _cases(area_code: str, department_id, handler_id):
+    cases = Case.objects.all()
+    if area_code:
+        cases = cases.filter(area_code__startswith=area_code)
+    if department_id is not None:
+        cases = cases.filter(lead_department_id=department_id)
+    if handler_id is not None:
+        cases = cases.filter(handler_id=handler_id)
+    return cases
+
+
+def _orders(area_code: str, department_id, handler_id):
+    orders = WorkOrder.objects.all()
+    if area_code:
+        orders = orders.filter(area_code__startswith=area_code)
+    if department_id is not None:
+        orders = orders.filter(department_id=department_id)
+    if handler_id is not None:
+        orders = orders.filter(assignee_id=handler_id)
+    return orders
+
+
+CLOSED = Q(closed_at__isnull=False)
+DUE_COUNTS = {
+    "due": Count("deadline_at"),
+    "closed": Count("deadline_at", filter=CLOSED),
+    "closed_on_time": Count("deadline_at", filter=CLOSED & Q(closed_at__lte=F("deadline_at"))),
+    "rated": Count("deadline_at", filter=~Q(rating="")),
+    "satisfied": Count("deadline_at", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASIC])),
+    "reworked": Count("deadline_at", filter=Q(reworked=True)),
+    "closed_at_grid": Count("deadline_at", filter=CLOSED & Q(level=Level.GRID)),
+    "closed_in_community": Count("deadline_at", filter=CLOSED & Q(level__in=[Level.GRID, Level.COMMUNITY])),
+}
+
+
+def measures(*, start, end, area_code: str = "", department_id: int | None = None,
+             handler_id: int | None = None) -> Measures:
+    """The measures for cases in `area_code`'s subtree (and a department or handler) over [start, end)."""
+    cases = _cases(area_code, department_id, handler_id)
+    received = cases.filter(created_at__gte=start, created_at__lt=end).aggregate(
+        received=Count("created_at"), accepted=Count("created_at", filter=Q(accepted_at__isnull=False)),
+        registered=Count("created_at", filter=Q(registered_at__isnull=False)))
+    due = cases.filter(deadline_at__gte=start, deadline_at__lt=end).aggregate(**DUE_COUNTS)
+    orders = _orders(area_code, department_id, handler_id).filter(
+        created_at__gte=start, created_at__lt=end, sign_due_at__isnull=False).aggregate(
+        orders=Count("created_at"), signed_in_time=Count("created_at", filter=Q(signed_at__lte=F("sign_due_at"))))
+    return Measures(**received, **due, **orders)
+
+
+@dataclass
+class LeagueRow:
+    rank: int | None
+    department_id: int
+    department: str
+    due: int
+    closed: int
+    closed_on_time: int
+    closing_rate: Decimal | None
+    on_time_rate: Decimal | None
+    response_rate: Decimal | None
+    reverse_score: float | None  # the community's mean rating of the department's whistle answers (1–5)
+    reverse_ratings: int
+
+
+def league_table(*, start, end, area_code: str = "", minimum: int = MIN_RANKED) -> list[LeagueRow]:
+    """Departments by on-time rate, then closing rate; fewer than `minimum` due cases → listed unranked."""
+    cases = _cases(area_code, None, None).filter(deadline_at__gte=start, deadline_at__lt=end,
+                                                 lead_department__isnull=False)
+    rows = cases.values("lead_department_id", "lead_department__name").annotate(
+        due=Count("deadline_at"), closed=Count("deadline_at", filter=CLOSED),
+        closed_on_time=Count("deadline_at", filter=CLOSED & Q(closed_at__lte=F("deadline_at")))).order_by()
+    orders = dict((d, (n, s)) for d, n, s in _orders(area_code, None, None).filter(
+        created_at__gte=start, created_at__lt=end, sign_due_at__isnull=False, department__isnull=False)
+        .values("department_id").annotate(n=Count("created_at"),
+                                          s=Count("created_at", filter=Q(signed_at__lte=F("sign_due_at"))))
+        .values_list("department_id", "n", "s").order_by())
+    ratings = {d: (avg, n) for d, avg, n in DepartmentRating.objects.filter(
+        work_order__created_at__gte=start, work_order__created_at__lt=end,
+        work_order__area_code__startswith=area_code).values("department_id")
+        .annotate(avg=Avg("score"), n=Count("id")).values_list("department_id", "avg", "n").order_by()}
+    table = []
+    for r in rows:
+        n, signed = orders.get(r["lead_department_id"], (0, 0))
+        avg, count = ratings.get(r["lead_department_id"], (None, 0))
+        table.append(LeagueRow(
+            rank=None, department_id=r["lead_department_id"], department=r["lead_department__name"],
+            due=r["due"], closed=r["closed"], closed_on_time=r["closed_on_time"],
+            closing_rate=rate(r["closed"], r["due"]), on_time_rate=rate(r["closed_on_time"], r["due"]),
+            response_rate=rate(signed, n), reverse_score=None if avg is None else round(float(avg), 2),
+            reverse_ratings=count))
+    ranked = sorted((t for t in table if t.due >= minimum),
+                    key=lambda t: (-(t.on_time_rate or 0), -(t.closing_rate or 0), t.department))
+    for position, row in enumerate(ranked, start=1):
+        row.rank = position
+    return ranked + sorted((t for t in table if t.due < minimum), key=lambda t: t.department)
