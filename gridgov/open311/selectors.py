@@ -21,14 +21,14 @@ def services_listed():
 
 
 def service_get(code: str) -> Category:
-    category = services_listed().filter(code=code).first()
+    category = Category.objects.filter(code=code, is_active=True, parent__isnull=False).first()
     if category is None:
         raise not_found(f"服务 {code} 不存在")
     return category
 
 
 def service_attributes(category: Category) -> list[ServiceAttribute]:
-    return list(category.open311_attributes.all())
+    return list(ServiceAttribute.objects.filter(category=category).order_by("order", "id"))
 
 
 def client_for_key(key: str) -> Client | None:

@@ -56,8 +56,14 @@ def client_key_create(*, organisation: str, now=None) -> tuple[Client, str]:
     return client, key
 
 
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
 def client_touch(*, client: Client, now=None) -> None:
-    Client.objects.filter(pk=client.pk).update(last_used_at=now or timezone.now())
+    """Note the key's last use, at most once a minute (a write per request would queue every POST behind it)."""
+    now = now or timezone.now()
+    if client.last_used_at is None or now - client.last_used_at >= TOUCH_EVERY:
+        Client.objects.filter(pk=client.pk).update(last_used_at=now)
 
 
 # --- service attributes -----------------------------------------------------------------------------
