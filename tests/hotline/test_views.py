@@ -27,3 +27,9 @@ def test_page_is_for_staff_only(client_for, place, catalogue):
     assert client_for("community_staff").get("/hotline/import/").status_code == 200
     assert client_for("worker_a").post("/hotline/import/", _upload(xlsx([sheet_row("GD1")]))).status_code == 404
     assert Case.objects.count() == 0
+
+
+def test_menu_shows_the_page_to_importers_only(client_for, place, catalogue):
+    page = client_for("community_staff").get("/hotline/import/").content.decode()
+    assert '<a href="/hotline/import/" class="active">12345工单导入</a>' in page
+    assert "/hotline/import/" not in client_for("worker_a").get("/").content.decode()

@@ -40,10 +40,13 @@ UPDATES_SCHEMA = {"type": "array", "items": {
     "properties": {k: {"type": "string"} for k in ("update_id", "service_request_id", "status", "description")}}}
 POST_SCHEMA = {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["service_request_id"],
                                                        "properties": {"service_request_id": {"type": "string"}}}}
+UPDATE_POSTED_SCHEMA = {"type": "array", "minItems": 1, "maxItems": 1, "items": {
+    "type": "object", "required": ["update_id"], "additionalProperties": False,
+    "properties": {"update_id": {"type": "string"}}}}
 SCHEMAS = {
     "services": _schema("services"), "service-definition": _schema("service-definition"),
     "requests": _schema("requests"), "errors": ERRORS_SCHEMA, "discovery": DISCOVERY_SCHEMA,
-    "updates": UPDATES_SCHEMA, "post": POST_SCHEMA,
+    "updates": UPDATES_SCHEMA, "post": POST_SCHEMA, "update-posted": UPDATE_POSTED_SCHEMA,
 }
 DATETIME_FIELDS = ("requested_datetime", "updated_datetime", "expected_datetime")
 

@@ -335,7 +335,7 @@ def test_update_post_is_idempotent_and_withdraws_own_request(client, org, attrib
     case = Case.objects.get()
     assert (case.state, case.outcome) == ("closed", "withdrawn")
     assert list(case.events.values_list("action", flat=True)) == ["report", "withdraw"]
-    assert first.json() == [{"update_id": str(update.pk)}]
+    assert as_json(first, "update-posted") == [{"update_id": str(update.pk)}]
 
 
 def test_update_post_refusals(client, org, attributes, area):
@@ -350,3 +350,16 @@ def test_update_post_refusals(client, org, attributes, area):
     assert error_of(client.post(url, {**base, "status": "DONE"}), 400) == "未知状态 DONE"
     assert RequestUpdate.objects.count() == 0
     assert Case.objects.get().state == "reported"
+
+
+def test_update_post_answers_in_xml_too(client, org, attributes, area):
+    posted = as_json(post(client, org[1], **garbage()), "post")[0]
+    form = {"api_key": org[1], "service_request_id": posted["service_request_id"], "update_id": "fms-8",
+            "description": "补充：垃圾旁有碎玻璃"}
+    root = as_xml(client.post(f"{V2}/servicerequestupdates.xml", form))
+    update = RequestUpdate.objects.get()
+    assert root.tag == "service_request_updates"
+    assert root.findtext("request_update/update_id") == str(update.pk)
+    assert (update.status, update.applied, Case.objects.get().state) == ("", "", "reported")
+    assert as_json(client.post(f"{V2}/servicerequestupdates.json", form), "update-posted") == [
+        {"update_id": str(update.pk)}]

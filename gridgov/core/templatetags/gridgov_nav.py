@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 
 from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS, TERRITORY_READERS
+from gridgov.hotline.enums import HOTLINE_IMPORTERS
 
 register = template.Library()
 
@@ -12,6 +13,7 @@ MENU = [
     ("people:residents", "居民", PEOPLE_READERS),
     ("people:unverified", "待核实户", PEOPLE_READERS),
     ("people:import", "台账导入", LEDGER_IMPORTERS),
+    ("hotline:import", "12345工单导入", HOTLINE_IMPORTERS),
 ]
 
 
