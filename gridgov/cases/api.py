@@ -225,9 +225,7 @@ class RateDepartmentOut(Schema):
 @router.post("/work-orders/{order_id}/rate-department", response=RateDepartmentOut,
              summary="基层反向评价：为应哨部门打分（1–5）")
 def rate_department(request, order_id: int, payload: RateDepartmentIn):
-    order = WorkOrder.objects.filter(pk=order_id, case__in=selectors.cases_visible_to(request.user)).first()
-    if order is None:
-        raise DomainError("工单不存在或不在您的管辖范围内", code="not_found")
+    order = selectors.work_order_get_for(request.user, order_id)
     rating = services.department_rate(work_order=order, by=request.user, score=payload.score, comment=payload.comment)
     return {"id": rating.pk, "department": rating.department.name, "score": rating.score}
 
@@ -329,9 +327,7 @@ class OkOut(Schema):
 
 @router.post("/{case_id}/me-too", response=OkOut, summary="我也反映（不重复立案）")
 def me_too(request, case_id: int, payload: MeTooIn):
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        raise DomainError("事件不存在", code="not_found")
+    case = selectors.case_open_for_joining(case_id)
     services.case_me_too(case=case, by=request.user, phone=payload.phone)
     return {"id": case.pk, "state": case.state}
 

@@ -21,9 +21,6 @@ def _scope_q(user) -> Q | None:
 def cases_visible_to(user):
     if user is None or not user.is_authenticated:
         return Case.objects.none()
-    scope = _scope_q(user)
-    if scope is not None:
-        return Case.objects.filter(scope)
     mine = Q(reported_by=user) | Q(pk__in=CaseReporter.objects.filter(user=user).values("case_id"))
     mine |= Q(pk__in=WorkOrder.objects.filter(assignee=user).values("case_id"))
     department = department_of(user)
@@ -32,7 +29,8 @@ def cases_visible_to(user):
     if user.role in CLAIMERS and user.scope_code:
         claimable = WorkOrder.objects.filter(claimable=True, state=OrderState.OPEN, assignee__isnull=True)
         mine |= Q(area_code__startswith=user.scope_code, pk__in=claimable.values("case_id"))
-    return Case.objects.filter(mine)
+    scope = _scope_q(user)
+    return Case.objects.filter(mine if scope is None else scope | mine)
 
 
 def case_get_for(user, case_id: int) -> Case:
@@ -41,7 +39,7 @@ def case_get_for(user, case_id: int) -> Case:
 
 def sees_internal(user, case: Case) -> bool:
     """Staff of the area and the case's handlers see internal notes; reporters see the public track."""
-    if _scope_q(user) is not None:
+    if _scope_q(user) is not None and case.area_code.startswith(user.scope_code):
         return True
     department = department_of(user)
     orders = WorkOrder.objects.filter(case=case)
@@ -75,3 +73,15 @@ def work_orders_claimable_for(user, *, lat: float | None = None, lng: float | No
         return orders
     near = [(distance_m(lat, lng, o.case.lat, o.case.lng), o.pk, o) for o in orders if o.case.lat is not None]
     return [o for d, _, o in sorted(near, key=lambda t: t[:2]) if d <= radius_m]
+
+
+def work_order_get_for(user, order_id: int) -> WorkOrder:
+    return get_object_or_404(WorkOrder.objects.filter(case__in=cases_visible_to(user)).select_related("case"),
+                             pk=order_id)
+
+
+def case_open_for_joining(case_id: int) -> Case:
+    """An open case anyone signed in may join with "me too" (its id was offered as a likely duplicate)."""
+    from gridgov.cases.enums import OPEN_STATES
+
+    return get_object_or_404(Case.objects.filter(state__in=OPEN_STATES), pk=case_id)

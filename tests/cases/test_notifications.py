@@ -26,3 +26,22 @@ def test_dispatch_tells_the_department(report, people, department, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         step(case, "dispatch", people["community_staff"], lead_department=department.pk)
     assert list(Outbox.objects.values_list("user__username", "template")) == [("dept_staff", "case_dispatch")]
+
+
+def test_merged_case_reporters_are_informed(report, people, django_capture_on_commit_callbacks):
+    first = report()
+    second = report(by=people["worker_b"], reporter_phone="13800001111")
+    with django_capture_on_commit_callbacks(execute=True):
+        step(second, "merge", people["worker_a"], into=first.pk)
+    message = Outbox.objects.get()
+    assert (message.template, message.user, message.address) == ("case_merge", people["worker_b"], "13800001111")
+
+
+def test_escalation_tells_the_next_levels_supervisors(report, people, django_capture_on_commit_callbacks):
+    from gridgov.cases import tasks
+    from tests.cases.conftest import MONDAY
+
+    report()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.case_escalate_sweep(MONDAY.replace(hour=13))
+    assert list(Outbox.objects.values_list("user__username", "template")) == [("secretary", "case_escalate")]

@@ -296,3 +296,36 @@ def test_dispatch_defaults_to_the_categorys_department(report, people, departmen
     case = to_state(report(), "registered", people, department)
     case = step(case, "dispatch", people["community_staff"])
     assert (case.lead_department, case.work_orders.get().department) == (department, department)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_one_winner(report, people, department):
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent claims need a server database (run with GRIDGOV_TEST_DATABASE_URL)")
+    case = step(to_state(report(), "registered", people, department), "open_claim", people["community_staff"])
+    outcomes, barrier = [], threading.Barrier(3)
+
+    def claim(name):
+        try:
+            barrier.wait()
+            step(case, "claim", people[name])
+            outcomes.append(("won", name))
+        except Conflict:
+            outcomes.append(("lost", name))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in ("worker_a", "steward_a", "party_member")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [n for result, n in outcomes if result == "won"]
+    assert len(outcomes) == 3 and len(winners) == 1
+    case.refresh_from_db()
+    assert case.handler.username == winners[0]
+    assert CaseEvent.objects.filter(case=case, action="claim").count() == 1
