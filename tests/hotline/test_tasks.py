@@ -1,6 +1,10 @@
 """Pushing status back to the hotline's webhook: a real HTTP server in a thread, retries with back-off, never twice."""
 
 import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
 
 from gridgov.core.worker import sweeps
 from gridgov.hotline.models import HotlineUpdate
@@ -83,3 +87,31 @@ def test_no_webhook_keeps_updates_for_the_export(settings, centre, people, place
 
 def test_the_worker_runs_these_sweeps():
     assert all(s in sweeps() for s in SWEEPS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_at_once_collect_and_push_each_change_once(receiver, centre, people, place, catalogue):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent sweeps need a server database (run with GRIDGOV_TEST_DATABASE_URL)")
+    rows = [order(f"GD{i}") for i in range(10)]
+    for created in hotline_orders_import(rows=rows, by=centre, now=MONDAY).created:
+        step(created.case, "accept", people["worker_a"])
+    barrier = threading.Barrier(4)
+
+    def worker():
+        try:
+            barrier.wait()
+            for _ in range(3):
+                hotline_collect_sweep(MONDAY)
+                hotline_deliver_sweep(MONDAY)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert HotlineUpdate.objects.count() == 10
+    assert sorted(r["body"]["order_number"] for r in receiver.requests) == sorted(f"GD{i}" for i in range(10))
+    assert set(HotlineUpdate.objects.values_list("state", "attempts")) == {("sent", 1)}
