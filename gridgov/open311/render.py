@@ -10,7 +10,9 @@ from django.utils import timezone
 from gridgov.lib.pii import mask_id_number, mask_phone
 
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
-_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9Xx])")
+# 王女士, 李先生, 张阿姨: the way a hotline operator writes down a caller's name.
+_ADDRESSED = re.compile(r"[\u4e00-\u9fa5](?=(?:女士|先生|阿姨|叔叔|大爷|大妈|奶奶|爷爷|老师)(?:来电|反映|称|表示|投诉|说|的|，|,|。|：|:|\s|$))")
 _PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
 
 
@@ -20,8 +22,9 @@ def iso(value) -> str | None:
 
 
 def scrub(text: str) -> str:
-    """Mask ID numbers and phone numbers a reporter typed into free text."""
+    """Mask ID numbers, phone numbers and surnames with a form of address written into free text."""
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _ADDRESSED.sub("*", text)
     return _PHONE.sub(lambda m: mask_phone(m.group(0).replace("-", "")), text)
 
 
