@@ -40,6 +40,7 @@ BACKOFF_MAX = dt.timedelta(hours=6)
 BATCH = 500
 # Events are re-read this far below the mark, so one committed late (a lower id) is still collected.
 RESCAN = 1000
+ABANDONED = dt.timedelta(minutes=10)  # far beyond the webhook's 10 s timeout
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,16 @@ def hotline_update_send(*, update: HotlineUpdate, now) -> bool:
 
 
 def _claim(update_id: int, now) -> bool:
+    """Take the update for this worker; next_attempt_at becomes the time after which the claim counts as abandoned."""
     return bool(HotlineUpdate.objects.filter(pk=update_id, state=DeliveryState.PENDING, next_attempt_at__lte=now)
-                .update(state=DeliveryState.SENDING, attempts=F("attempts") + 1))
+                .update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + ABANDONED))
+
+
+def hotline_release_abandoned(now) -> int:
+    """A worker that died while pushing leaves its update "sending": after ABANDONED it is pending again
+    (the hotline may then get it twice, with the same Idempotency-Key, rather than never)."""
+    return HotlineUpdate.objects.filter(state=DeliveryState.SENDING, next_attempt_at__lte=now).update(
+        state=DeliveryState.PENDING)
 
 
 def _earlier_waiting(update_id: int, order_id: int) -> bool:
@@ -189,6 +198,7 @@ def hotline_deliver_sweep(now, *, batch: int = 200) -> int:
     """Push due updates in order per work order (a later one waits for an earlier one still pending)."""
     if not settings.GRIDGOV_HOTLINE_WEBHOOK:
         return 0
+    hotline_release_abandoned(now)
     sent, blocked = 0, set()
     due = HotlineUpdate.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now).order_by("id")
     for update_id, order_id in list(due.values_list("id", "order_id")[:batch]):

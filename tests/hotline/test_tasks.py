@@ -115,3 +115,13 @@ def test_four_workers_at_once_collect_and_push_each_change_once(receiver, centre
     assert HotlineUpdate.objects.count() == 10
     assert sorted(r["body"]["order_number"] for r in receiver.requests) == sorted(f"GD{i}" for i in range(10))
     assert set(HotlineUpdate.objects.values_list("state", "attempts")) == {("sent", 1)}
+
+
+def test_an_abandoned_push_is_released_after_ten_minutes(receiver, centre, people, place, catalogue):
+    _accepted(centre, people)
+    hotline_collect_sweep(MONDAY)
+    HotlineUpdate.objects.update(state="sending", attempts=1, next_attempt_at=MONDAY + 600 * S)  # a worker died
+    assert hotline_deliver_sweep(MONDAY + 599 * S) == 0
+    assert receiver.requests == []
+    assert hotline_deliver_sweep(MONDAY + 600 * S) == 1
+    assert list(HotlineUpdate.objects.values_list("state", "attempts")) == [("sent", 2)]
