@@ -50,6 +50,13 @@ def _has_request(case: Case) -> bool:
         return False
 
 
+def building_address(case: Case) -> str | None:
+    if not case.building_id:
+        return None
+    building = case.building
+    return building.address or f"{building.estate.name}{building.name}"
+
+
 def status_notes(case: Case) -> str:
     label = case.get_state_display()
     if case.state == CaseState.REJECTED and case.reject_reason:
@@ -84,7 +91,7 @@ def request_record(case: Case, absolute) -> dict:
         "requested_datetime": iso(case.created_at),
         "updated_datetime": iso(case.closed_at if closed and case.closed_at else case.updated_at),
         "expected_datetime": iso(case.deadline_at),
-        "address": case.address or (str(case.building.name) if case.building_id else None),
+        "address": scrub(case.address) if case.address else building_address(case),
         "address_id": case.building.code if case.building_id else None,
         "zipcode": None,
         "lat": case.lat,

@@ -44,7 +44,7 @@ def _public_attachments():
 def requests_public():
     has_service = Q(category__isnull=False) | Q(open311_request__isnull=False) | Q(suggested_category__isnull=False)
     return (Case.objects.exclude(channel=Channel.SENSOR).filter(has_service)
-            .select_related("category", "suggested_category", "lead_department", "building",
+            .select_related("category", "suggested_category", "lead_department", "building__estate",
                             "open311_request__category")
             .prefetch_related(_public_attachments()))
 

@@ -176,6 +176,9 @@ def test_location_by_building_code_or_address(client, org, attributes, place):
     first, second = Case.objects.order_by("id")
     assert (first.building.code, first.area_code, first.address) == ("B-A-1", "50011300200100101", "")
     assert (second.building.code, second.address) == ("B-B-1", "东城公租房 2栋 门口")
+    shown = as_json(client.get(f"{V2}/requests.json", {"service_request_id": f"{first.pk},{second.pk}"}), "requests")
+    assert [(r["address"], r["address_id"], r["lat"], r["long"]) for r in shown] == [
+        ("东城公租房 2栋 门口", "B-B-1", 29.3905, 106.6225), ("东城公租房1栋", "B-A-1", 29.3905, 106.6205)]
 
 
 def test_external_id_makes_post_idempotent(client, org, attributes, area):
@@ -363,3 +366,8 @@ def test_update_post_answers_in_xml_too(client, org, attributes, area):
     assert (update.status, update.applied, Case.objects.get().state) == ("", "", "reported")
     assert as_json(client.post(f"{V2}/servicerequestupdates.json", form), "update-posted") == [
         {"update_id": str(update.pk)}]
+
+
+def test_listing_does_not_query_per_request(client, three, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # the cases (one join) and their public photos
+        assert len(as_json(client.get(f"{V2}/requests.json", MARCH), "requests")) == 3
