@@ -13,7 +13,7 @@ from gridgov.cases import measures as case_measures
 from gridgov.cases import selectors, services
 from gridgov.cases.deadlines import colour, colour_filter
 from gridgov.cases.enums import CASE_STAFF, TRANSITIONS
-from gridgov.cases.models import Case, CaseEvent, WorkOrder
+from gridgov.cases.models import CaseEvent, WorkOrder
 from gridgov.cases.rules import department_of
 from gridgov.core.errors import DomainError, NotAllowed
 from gridgov.lib.workcal import TZ
@@ -82,6 +82,30 @@ class CaseOut(Schema):
     possible_duplicate_of: int | None
     merged_into: int | None
 
+    @staticmethod
+    def resolve_state_label(case):
+        return case.get_state_display()
+
+    @staticmethod
+    def resolve_category(case):
+        return _code(case.category)
+
+    @staticmethod
+    def resolve_suggested_category(case):
+        return _code(case.suggested_category)
+
+    @staticmethod
+    def resolve_colour(case):
+        return colour(state=case.state, warn_at=case.warn_at, due_at=case.due_at, now=timezone.now())
+
+    @staticmethod
+    def resolve_possible_duplicate_of(case):
+        return case.possible_duplicate_of_id
+
+    @staticmethod
+    def resolve_merged_into(case):
+        return case.merged_into_id
+
 
 class EventOut(Schema):
     id: int
@@ -112,7 +136,8 @@ class OrderOut(Schema):
     extension_state: str
 
 
-class CaseDetailOut(CaseOut):
+class CaseDetailOut(Schema):
+    case: CaseOut
     events: list[EventOut]
     work_orders: list[OrderOut]
     co_reporters: int
@@ -120,20 +145,6 @@ class CaseDetailOut(CaseOut):
 
 def _code(category) -> str | None:
     return category.code if category else None
-
-
-def case_out(case: Case, now=None) -> dict:
-    now = now or timezone.now()
-    return {
-        **{f: getattr(case, f) for f in (
-            "id", "state", "channel", "description", "address", "lat", "lng", "grid_id", "area_code", "off_grid",
-            "affair_kind", "whistle", "level", "due_at", "deadline_at", "created_at", "closed_at", "anonymous",
-            "masked_reporter_phone", "reject_reason", "result", "outcome", "rating", "rework_count", "published")},
-        "state_label": case.get_state_display(), "category": _code(case.category),
-        "suggested_category": _code(case.suggested_category),
-        "colour": colour(state=case.state, warn_at=case.warn_at, due_at=case.due_at, now=now),
-        "possible_duplicate_of": case.possible_duplicate_of_id, "merged_into": case.merged_into_id,
-    }
 
 
 def event_out(event: CaseEvent) -> dict:
@@ -197,7 +208,7 @@ def list_cases(request, state: str = "", category: str = "", grid: int | None = 
         cases = cases.filter(colour_filter(colour, timezone.now()))
     if channel:
         cases = cases.filter(channel=channel)
-    return [case_out(c) for c in cases]
+    return cases
 
 
 @router.get("/work-orders/mine", response=list[OrderOut], summary="我的待办工单")
@@ -312,7 +323,7 @@ def get_case(request, case_id: int):
     case = selectors.case_get_for(request.user, case_id)
     staff_view = selectors.sees_internal(request.user, case)
     orders = [order_out(o) for o in case.work_orders.select_related("department")] if staff_view else []
-    return {**case_out(case), "events": [event_out(e) for e in selectors.case_events_for(request.user, case)],
+    return {"case": case, "events": [event_out(e) for e in selectors.case_events_for(request.user, case)],
             "work_orders": orders, "co_reporters": case.reporters.count()}
 
 

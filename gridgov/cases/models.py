@@ -260,7 +260,8 @@ class WorkOrder(models.Model):
             models.Index(fields=["alert_at"], name="order_alert", condition=Q(alert_at__isnull=False)),
             models.Index(fields=["department", "state"], name="order_department_state"),
             models.Index(fields=["assignee", "state"], name="order_assignee_state"),
-            models.Index(fields=["created_at", "area_code", "sign_due_at", "signed_at"], name="order_cohort"),
+            models.Index(fields=["created_at", "area_code", "sign_due_at", "signed_at", "department"],
+                         name="order_cohort"),
         ]
 
     def __str__(self):

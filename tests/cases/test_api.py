@@ -67,7 +67,7 @@ def test_resident_tracks_own_case_without_internal_notes(api, report, people):
     step(case, "note", people["worker_a"], note="居民情绪激动，注意沟通", internal=True)
     mine = api("resident").get(f"/api/v1/cases/{case.pk}").json()
     assert [e["action"] for e in mine["events"]] == ["report", "accept"]
-    assert mine["work_orders"] == [] and mine["masked_reporter_phone"] == "139****5678"
+    assert mine["work_orders"] == [] and mine["case"]["masked_reporter_phone"] == "139****5678"
     staff = api("worker_a").get(f"/api/v1/cases/{case.pk}").json()
     assert [e["action"] for e in staff["events"]] == ["report", "accept", "note"]
     other = report(by=people["worker_b"])
