@@ -79,6 +79,7 @@ def _invalid(request, exc: ValidationError):
 def _routers():
     from gridgov.accounts.api import router as accounts_router
     from gridgov.cases.api import router as cases_router
+    from gridgov.hotline.api import router as hotline_router
     from gridgov.notify.api import router as notify_router
     from gridgov.people.api import router as people_router
     from gridgov.sensors.api import router as sensors_router
@@ -91,6 +92,7 @@ def _routers():
         ("/sensors/", sensors_router),
         ("/notify/", notify_router),
         ("/accounts/", accounts_router),
+        ("/hotline/", hotline_router),
     ]
 
 

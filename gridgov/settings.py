@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "gridgov.notify",
     "gridgov.cases",
     "gridgov.sensors",
+    "gridgov.open311",
+    "gridgov.hotline",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +132,9 @@ GRIDGOV_OFFICE_HOURS = env_str("GRIDGOV_OFFICE_HOURS", "09:00-12:00,13:30-17:30"
 GRIDGOV_SMS_URL = env_str("GRIDGOV_SMS_URL", "")
 GRIDGOV_WECOM_WEBHOOK = env_str("GRIDGOV_WECOM_WEBHOOK", "")
 GRIDGOV_NOTIFY_MAX_ATTEMPTS = env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+# 12345 hotline (docs/hotline.md): where status changes are pushed (off when empty), and how often to retry.
+GRIDGOV_HOTLINE_WEBHOOK = env_str("GRIDGOV_HOTLINE_WEBHOOK", "")
+GRIDGOV_HOTLINE_MAX_ATTEMPTS = env_int("GRIDGOV_HOTLINE_MAX_ATTEMPTS", 8, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,8 @@ urlpatterns = [
     path("people/", include("gridgov.people.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("sensors/", include("gridgov.sensors.urls")),
+    path("open311/v2/", include("gridgov.open311.urls")),
+    path("hotline/", include("gridgov.hotline.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -47,10 +47,12 @@ def report() -> dict:
     result = {"database": db, **worker_section()}
     if db["reachable"] and db["pending_migrations"] == 0:
         from gridgov.cases.doctor import section as cases
+        from gridgov.hotline.doctor import section as hotline
         from gridgov.notify.doctor import section as notify
+        from gridgov.open311.doctor import section as open311
         from gridgov.sensors.doctor import section as sensors
 
         result["counts"] = counts_section()
-        for section in (cases, sensors, notify):
+        for section in (cases, sensors, notify, open311, hotline):
             result.update(section())
     return result

@@ -17,10 +17,11 @@ log = logging.getLogger("gridgov.worker")
 def sweeps() -> list:
     """The sweep functions, in order. Each takes `now` and returns how many rows it acted on."""
     from gridgov.cases.tasks import SWEEPS as cases
+    from gridgov.hotline.tasks import SWEEPS as hotline
     from gridgov.notify.tasks import SWEEPS as notify
     from gridgov.sensors.tasks import SWEEPS as sensors
 
-    return [*sensors, *cases, *notify]
+    return [*sensors, *cases, *hotline, *notify]
 
 
 def beat(name: str = "worker") -> None:

@@ -12,6 +12,7 @@ from gridgov.accounts.enums import (
 )
 from gridgov.cases.enums import CLAIMERS
 from gridgov.cases.screens import ORDER_ROLES, QUEUE_ROLES, RESIDENT_ROLES, STATS_ROLES
+from gridgov.hotline.enums import HOTLINE_IMPORTERS
 
 register = template.Library()
 
@@ -29,6 +30,7 @@ MENU = [
     ("cases:report", "随手拍", RESIDENT_ROLES),
     ("cases:mine", "我的反映", RESIDENT_ROLES),
     ("cases:public", "办理公示", RESIDENT_ROLES),
+    ("hotline:import", "12345工单导入", HOTLINE_IMPORTERS),
     ("accounts:access_log", "访问日志", ACCESS_LOG_READERS),
     ("accounts:me", "我的账号", frozenset(Role)),
 ]
