@@ -113,7 +113,7 @@ def _grids(spec: CommunitySpec, community: Area) -> list[tuple[Area, list[tuple[
 
 def _buildings(spec: CommunitySpec, estate, grids) -> list[Building]:
     buildings = []
-    for grid, micros in grids:
+    for _grid, micros in grids:
         placed = micros[:1] if spec.buildings_per_microgrid == 0 else micros
         per_micro = max(spec.buildings_per_microgrid, 1)
         for micro, box in placed:
