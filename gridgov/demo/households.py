@@ -69,8 +69,12 @@ def _members(rng: random.Random, size: int, *, elderly_alone: bool) -> list[_Mem
     return members
 
 
-def _person(rng: random.Random, member: _Member, *, local: bool, ids: names.IdNumbers) -> Person:
-    region = names.LOCAL_REGION if local else rng.choice(names.NON_LOCAL_REGIONS)
+def _person(rng: random.Random, member: _Member, *, local: bool, ids: names.IdNumbers,
+            regions: tuple[str, ...] | None) -> Person:
+    if regions:
+        region = rng.choice(regions)
+    else:
+        region = names.LOCAL_REGION if local else rng.choice(names.NON_LOCAL_REGIONS)
     age = names.REFERENCE_DAY.year - member.birth.year
     return Person(
         name=member.surname + names.given_name(rng, member.gender),
@@ -82,9 +86,13 @@ def _person(rng: random.Random, member: _Member, *, local: bool, ids: names.IdNu
 
 
 def plan_households(rng: random.Random, *, prefix: str, count: int, residents: int, elderly_alone: int = 0,
-                    local_share: float = 0.01, ids: names.IdNumbers, start: int = 1) -> list[HouseholdPlan]:
+                    local_share: float = 0.01, ids: names.IdNumbers, start: int = 1,
+                    regions: tuple[str, ...] | None = None) -> list[HouseholdPlan]:
     """`count` households with exactly `residents` members, `elderly_alone` of them elderly living alone,
-    and exactly floor(residents × local_share) residents of local hukou. Numbers are `prefix`-00001 …"""
+    and exactly floor(residents × local_share) residents of local hukou. Numbers are `prefix`-00001 ….
+
+    `regions` fixes the ID numbers' region codes (the bench gives each chunk its own, so that
+    chunks planned separately never share an ID number)."""
     sizes = household_sizes(rng, count=count, residents=residents, singles=elderly_alone)
     skeletons = [_members(rng, size, elderly_alone=i < elderly_alone) for i, size in enumerate(sizes)]
     local = set(rng.sample(range(residents), int(residents * local_share)))
@@ -92,7 +100,7 @@ def plan_households(rng: random.Random, *, prefix: str, count: int, residents: i
     for i, members in enumerate(skeletons):
         people = []
         for member in members:
-            people.append(_person(rng, member, local=seat in local, ids=ids))
+            people.append(_person(rng, member, local=seat in local, ids=ids, regions=regions))
             seat += 1
         plans.append(HouseholdPlan(f"{prefix}-{start + i:05d}", tuple(people), elderly_alone=i < elderly_alone))
     rng.shuffle(plans)
