@@ -34,7 +34,10 @@ def _bench_root() -> Path:
 
 @contextmanager
 def scratch_database(url: str | None, workdir: Path):
-    """The URL of an empty database that exists for the duration of the block."""
+    """The URL of an empty database that exists for the duration of the block.
+
+    For PostgreSQL only the server and credentials of `url` are used: a database with a fresh
+    name is created through the maintenance database `postgres` and dropped afterwards."""
     if not url:
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
@@ -44,7 +47,7 @@ def scratch_database(url: str | None, workdir: Path):
     import psycopg
 
     name = f"gridgov_bench_{secrets.token_hex(4)}"
-    admin_url = urlunsplit(parts._replace(path="/" + (parts.path.strip("/") or "postgres")))
+    admin_url = urlunsplit(parts._replace(path="/postgres"))   # the server's maintenance database
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
