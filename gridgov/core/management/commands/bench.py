@@ -57,6 +57,15 @@ def scratch_database(url: str | None, workdir: Path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _progress_stream():
+    """The scenarios' progress lines go to stderr, keeping stdout for the table or the JSON."""
+    try:
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        return subprocess.DEVNULL
+    return sys.stderr
+
+
 def _ratio(figure: dict) -> str:
     value, ceiling = figure["value"], figure["ceiling"]
     if not ceiling or not value:
@@ -111,7 +120,7 @@ class Command(BaseCommand):
         argv = [sys.executable, "-m", "bench.runner", "--out", str(out)]
         argv += ["--quick"] if options["quick"] else []
         argv += ["--only", options["only"]] if options["only"] else []
-        done = subprocess.run(argv, cwd=root, env=env, stdout=sys.stderr, check=False)
+        done = subprocess.run(argv, cwd=root, env=env, stdout=_progress_stream(), check=False)
         if done.returncode != 0:
             raise CommandError(f"基准场景运行失败（退出码 {done.returncode}），见上方输出")
         return json.loads(out.read_text(encoding="utf-8"))
