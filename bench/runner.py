@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
         module = importlib.import_module(f"bench.{name}")
         started = time.monotonic()
         print(f"… {module.NAME}", file=sys.stderr, flush=True)
-        figures += [figure.as_dict() for figure in module.run(quick=args.quick)]
+        for figure in module.run(quick=args.quick):
+            figures.append(figure.as_dict())
+            print(f"  {figure.name}：{figure.value} {figure.unit}（上限 {figure.ceiling}）", file=sys.stderr, flush=True)
         print(f"  {module.NAME}：{time.monotonic() - started:.1f} 秒", file=sys.stderr, flush=True)
     Path(args.out).write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
 
