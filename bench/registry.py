@@ -3,4 +3,4 @@
 A scenario is a module with `NAME` (str) and `run(*, quick: bool) -> list[Figure]`.
 """
 
-SCENARIOS: list[str] = ["open311_post"]
+SCENARIOS: list[str] = ["district", "locate", "search", "cases_measures", "open311_post", "triage_speed"]

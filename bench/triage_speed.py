@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.figures import Figure
 
-NAME = "triage"
+NAME = "triage_speed"
 TARGET_PER_S = 2000.0
 
 

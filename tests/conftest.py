@@ -19,11 +19,15 @@ from gridgov.territory.enums import AreaKind, EstateKind
 PASSWORD = "test-pass-123"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
     """Argon2 takes most of a second per persona on this machine; the tests are about who may do
-    what, not about hashing (tests/accounts/test_settings.py checks the production hasher)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    what, not about hashing (tests/accounts/test_settings.py checks the production hasher).
+    Session-wide, so that module-scoped fixtures (the demo street) hash the same way."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def square(lng: float, lat: float, size: float = 0.002) -> dict:

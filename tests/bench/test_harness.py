@@ -1,0 +1,75 @@
+"""`gridgov bench` runs its scenarios in a throw-away database and reports figures as a table or JSON."""
+
+import dataclasses
+import importlib
+import io
+import json
+import os
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bench.figures import Figure
+from bench.registry import SCENARIOS
+from gridgov.core.management.commands.bench import Command
+from gridgov.territory.models import Area
+
+FIGURE_KEYS = {f.name for f in dataclasses.fields(Figure)}
+
+
+def test_every_registered_scenario_names_itself_and_can_run():
+    for name in SCENARIOS:
+        module = importlib.import_module(f"bench.{name}")
+        assert module.NAME == name
+        assert callable(module.run)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_json_output_is_a_list_of_figures_and_the_users_database_is_untouched():
+    out = io.StringIO()
+    call_command("bench", "--only", "locate", "--quick", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert [f["scenario"] for f in figures] == ["locate"]
+    assert set(figures[0]) == FIGURE_KEYS
+    assert figures[0]["unit"] == "points/s"
+    assert figures[0]["value"] > 0 and figures[0]["ceiling"] > 0
+    assert Area.objects.count() == 0
+
+
+def test_an_unknown_scenario_is_refused():
+    with pytest.raises(CommandError, match="没有名为 'nope' 的场景"):
+        call_command("bench", "--only", "nope")
+
+
+def test_the_table_puts_each_result_beside_its_ceiling():
+    figures = [
+        Figure(scenario="locate", name="定位", value=500_000, unit="points/s", ceiling=1_000_000,
+               ceiling_name="裸 STRtree").as_dict(),
+        Figure(scenario="search", name="查询 p50", value=4.0, unit="ms", ceiling=2.0, ceiling_name="裸 SQL").as_dict(),
+    ]
+    lines = Command().render(figures).splitlines()
+    assert lines[0].split() == ["场景", "指标", "本项目", "上限", "单位", "达上限", "上限为"]
+    assert lines[2].split() == ["locate", "定位", "500,000", "1,000,000", "points/s", "50%", "裸", "STRtree"]
+    assert lines[3].split() == ["search", "查询", "p50", "4.00", "2.00", "ms", "50%", "裸", "SQL"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("GRIDGOV_TEST_DATABASE_URL", "").startswith("postgres"),
+                    reason="needs PostgreSQL (GRIDGOV_TEST_DATABASE_URL)")
+def test_a_postgresql_scratch_database_is_created_and_dropped():
+    import psycopg
+
+    url = os.environ["GRIDGOV_TEST_DATABASE_URL"]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+
+    def scratch_databases() -> list[str]:
+        with psycopg.connect(admin_url) as conn:
+            rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'gridgov_bench_%'").fetchall()
+        return [name for (name,) in rows]
+
+    before = scratch_databases()
+    out = io.StringIO()
+    call_command("bench", "--only", "locate", "--quick", "--json", "--database-url", url, stdout=out)
+    assert [f["scenario"] for f in json.loads(out.getvalue())] == ["locate"]
+    assert scratch_databases() == before
