@@ -81,7 +81,7 @@ class Measures:
 def _cases(area_code: str, department_id, handler_id):
     cases = Case.objects.all()
     if area_code:
-        cases = cases.filter(area_code__startswith=area_code)
+        cases = cases.filter(area_code__subtree=area_code)
     if department_id is not None:
         cases = cases.filter(lead_department_id=department_id)
     if handler_id is not None:
@@ -92,7 +92,7 @@ def _cases(area_code: str, department_id, handler_id):
 def _orders(area_code: str, department_id, handler_id):
     orders = WorkOrder.objects.all()
     if area_code:
-        orders = orders.filter(area_code__startswith=area_code)
+        orders = orders.filter(area_code__subtree=area_code)
     if department_id is not None:
         orders = orders.filter(department_id=department_id)
     if handler_id is not None:
@@ -156,7 +156,7 @@ def league_table(*, start, end, area_code: str = "", minimum: int = MIN_RANKED) 
         .values_list("department_id", "n", "s").order_by())
     ratings = {d: (avg, n) for d, avg, n in DepartmentRating.objects.filter(
         work_order__created_at__gte=start, work_order__created_at__lt=end,
-        work_order__area_code__startswith=area_code).values("department_id")
+        work_order__area_code__subtree=area_code).values("department_id")
         .annotate(avg=Avg("score"), n=Count("id")).values_list("department_id", "avg", "n").order_by()}
     table = []
     for r in rows:

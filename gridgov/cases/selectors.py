@@ -14,7 +14,7 @@ AREA_READERS = CASE_STAFF | {Role.BUILDING_STEWARD, Role.AUDITOR}
 
 def _scope_q(user) -> Q | None:
     if user.role in AREA_READERS and user.scope_code:
-        return Q(area_code__startswith=user.scope_code)
+        return Q(area_code__subtree=user.scope_code)
     return None
 
 
@@ -28,7 +28,7 @@ def cases_visible_to(user):
         mine |= Q(pk__in=WorkOrder.objects.filter(department_id=department).values("case_id"))
     if user.role in CLAIMERS and user.scope_code:
         claimable = WorkOrder.objects.filter(claimable=True, state=OrderState.OPEN, assignee__isnull=True)
-        mine |= Q(area_code__startswith=user.scope_code, pk__in=claimable.values("case_id"))
+        mine |= Q(area_code__subtree=user.scope_code, pk__in=claimable.values("case_id"))
     scope = _scope_q(user)
     return Case.objects.filter(mine if scope is None else scope | mine)
 
@@ -68,7 +68,7 @@ def work_orders_claimable_for(user, *, lat: float | None = None, lng: float | No
     from gridgov.cases.services import distance_m
 
     orders = list(WorkOrder.objects.filter(claimable=True, state=OrderState.OPEN, assignee__isnull=True,
-                                           case__area_code__startswith=user.scope_code).select_related("case"))
+                                           case__area_code__subtree=user.scope_code).select_related("case"))
     if lat is None or lng is None:
         return orders
     near = [(distance_m(lat, lng, o.case.lat, o.case.lng), o.pk, o) for o in orders if o.case.lat is not None]

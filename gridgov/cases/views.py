@@ -60,7 +60,7 @@ def queue(request):
         "page": page, "rows": [(c, screens.colour_of(c, now)) for c in page], "params": params,
         "counts": screens.state_counts(unfiltered), "total": page.paginator.count,
         "states": CaseState.choices, "colours": Colour.choices, "channels": Channel.choices,
-        "grids": Area.objects.filter(kind=AreaKind.GRID, code__startswith=request.user.scope_code).order_by("code"),
+        "grids": Area.objects.filter(kind=AreaKind.GRID, code__subtree=request.user.scope_code).order_by("code"),
     })
 
 

@@ -21,6 +21,7 @@ from gridgov.lib.pii import blind_index
 from gridgov.people.enums import MoveKind
 from gridgov.people.models import Household, Move, Resident
 from gridgov.people.services import Person
+from gridgov.territory import services as territory
 from gridgov.territory.models import Dwelling
 
 
@@ -57,7 +58,7 @@ def _phone(person: Person) -> dict:
 
 def _area_codes(rows: Sequence[Occupancy]) -> dict[int, str]:
     ids = {row.dwelling_id for row in rows}
-    codes = dict(Dwelling.objects.filter(pk__in=ids).values_list("pk", "building__area_code"))
+    codes = dict(Dwelling.objects.filter(pk__in=ids).values_list("pk", "area_code"))
     missing = ids - codes.keys()
     if missing:
         raise DomainError(f"房屋不存在：{sorted(missing)[:5]}", code="not_found")
@@ -124,4 +125,6 @@ def dwellings_bulk_create(*, rows: Sequence[Dwelling], batch_size: int = 2000) -
     keys = [(d.building_id, d.number) for d in rows]
     if len(set(keys)) != len(keys):
         raise DomainError("同一楼栋中房号重复", code="duplicate")
+    for dwelling in rows:
+        dwelling.area_code = territory.dwelling_area_code(building=dwelling.building, microgrid=dwelling.microgrid)
     return Dwelling.objects.bulk_create(rows, batch_size=batch_size)

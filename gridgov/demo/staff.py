@@ -102,7 +102,7 @@ def _users(logins: list[Login]) -> dict[str, User]:
 def _teams(users: dict[str, User]) -> None:
     """The 东城 grids' 1+3+N: leader, worker, instructor, police, party member, utility staff,
     a volunteer on grid 1, and a building steward on every microgrid."""
-    areas = {a.code: a for a in Area.objects.filter(code__startswith=community_code("dongcheng"),
+    areas = {a.code: a for a in Area.objects.filter(code__subtree=community_code("dongcheng"),
                                                     kind__in=[AreaKind.GRID, AreaKind.MICROGRID])}
     for user in users.values():
         if user.area is None or user.area.code not in areas:
@@ -122,7 +122,7 @@ def _link_party_members(users: dict[str, User]) -> None:
     """Each grid's party-member account is the head of that grid's party household."""
     for user in (u for u in users.values() if u.role == Role.PARTY_MEMBER):
         member = (PartyMember.objects.filter(resident__household__is_party_household=True,
-                                             resident__area_code__startswith=user.area.code)
+                                             resident__area_code__subtree=user.area.code)
                   .order_by("resident__household__number").first())
         if member is not None:
             member.user = user

@@ -5,8 +5,8 @@
 households and 27 elderly residents living alone. 红星社区 is an old state-enterprise estate with
 no property company; 金域社区 a high-density commercial estate.
 
-A building belongs to one microgrid in the data model, so each 东城 tower stands in the first
-microgrid of its grid; the tower's other microgrids (floor bands in practice) hold no dwellings.
+Each 东城 tower stands in the first microgrid of its grid and is split into floor bands, one per
+microgrid of the grid, so every microgrid holds 50–80 households as the source document says.
 """
 
 import datetime as dt
@@ -127,10 +127,19 @@ def _buildings(spec: CommunitySpec, estate, grids) -> list[Building]:
     return buildings
 
 
-def _dwellings(spec: CommunitySpec, buildings: list[Building]) -> dict[int, list[Dwelling]]:
+def _floor_bands(spec: CommunitySpec, building: Building, grids) -> list[Area | None]:
+    """A tower that is its grid's only building is split into floor bands, one per microgrid of
+    the grid (the practice in 东城's public-rental towers); other buildings keep their microgrid."""
+    if spec.buildings_per_microgrid != 0:
+        return [None] * spec.floors
+    micros = next(m for _grid, m in grids if m[0][0].pk == building.microgrid_id)
+    return [micros[(f * len(micros)) // spec.floors][0] for f in range(spec.floors)]
+
+
+def _dwellings(spec: CommunitySpec, buildings: list[Building], grids) -> dict[int, list[Dwelling]]:
     rows = [
-        Dwelling(building=b, entrance=e, floor=f, number=f"{e}-{f:02d}{r:02d}")
-        for b in buildings for e in range(1, spec.entrances + 1)
+        Dwelling(building=b, entrance=e, floor=f, number=f"{e}-{f:02d}{r:02d}", microgrid=band[f - 1])
+        for b in buildings for band in [_floor_bands(spec, b, grids)] for e in range(1, spec.entrances + 1)
         for f in range(1, spec.floors + 1) for r in range(1, spec.rooms_per_floor + 1)
     ]
     by_building: dict[int, list[Dwelling]] = {b.pk: [] for b in buildings}
@@ -152,6 +161,16 @@ def _verified_on(rng: random.Random, moved_in: dt.date, today: dt.date) -> dt.da
     return max(moved_in, today - dt.timedelta(days=rng.randrange(365)))
 
 
+def _occupied(rng: random.Random, rooms: list[Dwelling], count: int) -> list[int]:
+    """Which rooms are lived in: `count` of them, spread evenly over the rooms' microgrids."""
+    bands: dict[str, list[int]] = {}
+    for i, room in enumerate(rooms):
+        bands.setdefault(room.area_code, []).append(i)
+    shares = _spread(count, len(bands))
+    return sorted(i for rooms_of_band, share in zip(bands.values(), shares, strict=True)
+                  for i in rng.sample(rooms_of_band, share))
+
+
 def _settle(spec: CommunitySpec, rng: random.Random, plans: list[HouseholdPlan], buildings: list[Building],
             dwellings: dict[int, list[Dwelling]], today: dt.date) -> dict[int, list[Dwelling]]:
     """Move the planned households in; one party household per building (东城) or per grid.
@@ -161,7 +180,7 @@ def _settle(spec: CommunitySpec, rng: random.Random, plans: list[HouseholdPlan],
     seen_grids: set[str] = set()
     for building, count in zip(buildings, _spread(len(plans), len(buildings)), strict=True):
         rooms = dwellings[building.pk]
-        taken = sorted(rng.sample(range(len(rooms)), count))
+        taken = _occupied(rng, rooms, count)
         vacant[building.pk] = [rooms[i] for i in sorted(set(range(len(rooms))) - set(taken))]
         grid_code = building.area_code[:15]
         for n, i in enumerate(taken):
@@ -187,7 +206,7 @@ def _history(spec: CommunitySpec, rng: random.Random, gone: list[HouseholdPlan],
         people.household_move_out(household=household, moved_on=today - dt.timedelta(days=rng.randrange(20, 360)),
                                   note="租约到期退租")
     targets = pool[len(gone):len(gone) + MOVED_WITHIN_HOUSEHOLDS]
-    movers = list(Household.objects.filter(area_code__startswith=spec.code, is_active=True)
+    movers = list(Household.objects.filter(area_code__subtree=spec.code, is_active=True)
                   .order_by("number")[:MOVED_WITHIN_HOUSEHOLDS * 5:5])
     for household, target in zip(movers, targets, strict=True):
         people.household_move_within(household=household, to_dwelling=target,
@@ -195,7 +214,7 @@ def _history(spec: CommunitySpec, rng: random.Random, gone: list[HouseholdPlan],
 
 
 def _care(spec: CommunitySpec, rng: random.Random, elderly: list[str]) -> None:
-    residents = Resident.objects.filter(area_code__startswith=spec.code, is_active=True)
+    residents = Resident.objects.filter(area_code__subtree=spec.code, is_active=True)
     alone = list(residents.filter(household__number__in=elderly).order_by("household__number"))
     for resident in alone:
         people.care_membership_add(resident=resident, group=CareGroup.ELDERLY_ALONE,
@@ -213,11 +232,11 @@ def _party(spec: CommunitySpec, rng: random.Random, committee: PartyOrganisation
     groups = {grid.code: PartyOrganisation.objects.create(kind=PartyOrgKind.GROUP, name=f"{grid.name}党小组",
                                                           parent=branch, area=grid)
               for grid, _ in grids}
-    heads = Resident.objects.filter(household__is_party_household=True, household__area_code__startswith=spec.code,
+    heads = Resident.objects.filter(household__is_party_household=True, household__area_code__subtree=spec.code,
                                     household_role=HouseholdRole.HEAD).order_by("household__number")
     members = [PartyMember(name=r.name, resident=r, organisation=groups[r.area_code[:15]],
                            joined_on=dt.date(rng.randint(1985, 2015), rng.randint(1, 12), 1)) for r in heads]
-    adults = list(Resident.objects.filter(area_code__startswith=spec.code, is_active=True,
+    adults = list(Resident.objects.filter(area_code__subtree=spec.code, is_active=True,
                                           birth_date__lte=dt.date(2000, 1, 1))
                   .exclude(pk__in=[r.pk for r in heads]).order_by("id"))
     for r in rng.sample(adults, 48 if spec.short == "dongcheng" else 10):   # 流入党员
@@ -270,7 +289,7 @@ def _community(spec: CommunitySpec, plan: CommunityPlan, street: Area, committee
     estate = territory.estate_create(name=spec.estate, community=community, kind=spec.estate_kind,
                                      property_company=spec.property_company, address=spec.road)
     buildings = _buildings(spec, estate, grids)
-    vacant = _settle(spec, rng, plan.households, buildings, _dwellings(spec, buildings), today)
+    vacant = _settle(spec, rng, plan.households, buildings, _dwellings(spec, buildings, grids), today)
     _history(spec, rng, plan.gone, vacant, today)
     _care(spec, rng, [p.number for p in plan.households if p.elderly_alone])
     _party(spec, rng, committee, community, grids)

@@ -8,7 +8,7 @@ def hotline_orders_visible_to(user):
     if user is None or not user.is_authenticated or user.role not in HOTLINE_IMPORTERS:
         return HotlineOrder.objects.none()
     orders = HotlineOrder.objects.select_related("case")
-    return orders.filter(case__area_code__startswith=user.scope_code) if user.scope_code else orders
+    return orders.filter(case__area_code__subtree=user.scope_code) if user.scope_code else orders
 
 
 def hotline_updates_visible_to(user, *, since=None):

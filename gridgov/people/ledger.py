@@ -145,7 +145,7 @@ def ledger_export(*, user, area_code: str = "", ip: str | None = None) -> tuple[
     area_code = area_code or user.scope_code
     if not area_code.startswith(user.scope_code) or not Area.objects.filter(code=area_code).exists():
         raise NotFound(f"区域 {area_code} 不存在或不在您的管辖范围内")
-    residents = (selectors.residents_visible_to(user).filter(area_code__startswith=area_code)
+    residents = (selectors.residents_visible_to(user).filter(area_code__subtree=area_code)
                  .select_related("household__dwelling__building").prefetch_related("care")
                  .order_by("household__number", "id"))
     workbook, sheet = _header_sheet("人口台账")
@@ -265,7 +265,7 @@ class _Validator:
         scope = "" if self.user is None else (self.user.scope_code or None)
         buildings = Building.objects.filter(code__in=self._column("楼栋编码"))
         self.buildings = {} if scope is None else {
-            b.code: b for b in buildings.filter(area_code__startswith=scope)}
+            b.code: b for b in buildings.filter(area_code__subtree=scope)}
         self.dwellings = {(d.building_id, d.number): d for d in Dwelling.objects.filter(
             building__in=self.buildings.values(), number__in=self._column("房号"))}
         self.households = {h.number: h for h in Household.objects.filter(number__in=self._column("户编号"))}

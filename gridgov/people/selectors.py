@@ -22,7 +22,7 @@ def residents_visible_to(user, *, include_moved_out: bool = False):
     code = _scope(user)
     if code is None:
         return Resident.objects.none()
-    residents = Resident.objects.filter(area_code__startswith=code)
+    residents = Resident.objects.filter(area_code__subtree=code)
     return residents if include_moved_out else residents.filter(is_active=True)
 
 
@@ -40,7 +40,7 @@ def residents_search(user, *, query: str = "", care_group: str = "", area_code: 
     if care_group:
         residents = residents.filter(pk__in=care_members(group=care_group).values("resident_id"))
     if area_code:
-        residents = residents.filter(area_code__startswith=area_code)
+        residents = residents.filter(area_code__subtree=area_code)
     return residents.order_by("area_code", "name", "id")
 
 
@@ -60,7 +60,7 @@ def households_visible_to(user, *, include_moved_out: bool = False):
     code = _scope(user)
     if code is None:
         return Household.objects.none()
-    households = Household.objects.filter(area_code__startswith=code)
+    households = Household.objects.filter(area_code__subtree=code)
     return households if include_moved_out else households.filter(is_active=True)
 
 
@@ -94,7 +94,7 @@ def party_members_visible_to(user):
     if code is None:
         return PartyMember.objects.none()
     return PartyMember.objects.filter(
-        Q(organisation__area__code__startswith=code) | Q(enlisted_community__code__startswith=code)
+        Q(organisation__area__code__subtree=code) | Q(enlisted_community__code__subtree=code)
     ).distinct()
 
 
@@ -118,7 +118,7 @@ def party_organisations_visible_to(user):
     code = _scope(user)
     if code is None:
         return PartyOrganisation.objects.none()
-    return (PartyOrganisation.objects.filter(area__code__startswith=code)
+    return (PartyOrganisation.objects.filter(area__code__subtree=code)
             .select_related("area", "parent")
             .annotate(member_count=Count("members", distinct=True))
             .order_by("area__code", "kind", "name"))

@@ -17,7 +17,7 @@ from gridgov.lib import idcard
 from gridgov.lib.pii import blind_index
 from gridgov.people.enums import CareGroup, HouseholdRole, HukouKind, MoveKind, PartyOrgKind
 from gridgov.people.models import CareMembership, Household, Move, PartyMember, PartyOrganisation, Resident
-from gridgov.territory.models import Area, Building, Dwelling
+from gridgov.territory.models import Area, Dwelling
 
 REVEALABLE_FIELDS = {"id_number": "身份证号", "phone": "联系电话"}
 PARTY_WRITERS = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY})
@@ -75,7 +75,7 @@ def _check_writer(user) -> None:
 
 
 def _area_code(dwelling: Dwelling) -> str:
-    return Building.objects.values_list("area_code", flat=True).get(pk=dwelling.building_id)
+    return Dwelling.objects.values_list("area_code", flat=True).get(pk=dwelling.pk)
 
 
 @transaction.atomic
@@ -180,21 +180,6 @@ def resident_move_to_household(*, resident: Resident, household: Household, move
         old.is_active = False
         old.save(update_fields=["is_active"])
     return resident
-
-
-@transaction.atomic
-def building_move_to_microgrid(*, building: Building, microgrid: Area) -> Building:
-    """Re-home a building; its households and residents follow in their scoped columns."""
-    from gridgov.territory.enums import AreaKind
-
-    if microgrid.kind != AreaKind.MICROGRID:
-        raise DomainError("楼栋必须归属一个微网格")
-    building.microgrid, building.area_code = microgrid, microgrid.code
-    building.save(update_fields=["microgrid", "area_code"])
-    households = Household.objects.filter(dwelling__building=building)
-    Resident.objects.filter(household__in=households).update(area_code=microgrid.code)
-    households.update(area_code=microgrid.code)
-    return building
 
 
 def household_verify(*, household: Household, on: dt.date, by=None) -> Household:

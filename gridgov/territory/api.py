@@ -118,14 +118,14 @@ class LocateOut(Schema):
 def _areas(request, kind: str, under: int | None):
     areas = selectors.areas_visible_to(request.user)
     if under is not None:
-        areas = areas.filter(code__startswith=selectors.area_get_for(request.user, under).code)
+        areas = areas.filter(code__subtree=selectors.area_get_for(request.user, under).code)
     return areas.filter(kind=kind) if kind else areas
 
 
 def _buildings(request, under: int | None):
     buildings = selectors.buildings_visible_to(request.user).select_related("estate")
     if under is not None:
-        buildings = buildings.filter(area_code__startswith=selectors.area_get_for(request.user, under).code)
+        buildings = buildings.filter(area_code__subtree=selectors.area_get_for(request.user, under).code)
     return buildings.order_by("code")
 
 

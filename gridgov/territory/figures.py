@@ -15,7 +15,7 @@ def _care_groups(code: str) -> list[dict]:
     membership = apps.get_model("people", "CareMembership")
     today = timezone.localdate()
     rows = (membership.objects
-            .filter(resident__area_code__startswith=code, resident__is_active=True, valid_from__lte=today)
+            .filter(resident__area_code__subtree=code, resident__is_active=True, valid_from__lte=today)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
             .values("group").annotate(count=Count("resident_id", distinct=True)))
     counts = {row["group"]: row["count"] for row in rows}
@@ -28,8 +28,8 @@ def area_figures(area: Area) -> dict:
     household = apps.get_model("people", "Household")
     resident = apps.get_model("people", "Resident")
     return {
-        "households": household.objects.filter(area_code__startswith=area.code, is_active=True).count(),
-        "residents": resident.objects.filter(area_code__startswith=area.code, is_active=True).count(),
-        "buildings": Building.objects.filter(area_code__startswith=area.code).count(),
+        "households": household.objects.filter(area_code__subtree=area.code, is_active=True).count(),
+        "residents": resident.objects.filter(area_code__subtree=area.code, is_active=True).count(),
+        "buildings": Building.objects.filter(area_code__subtree=area.code).count(),
         "care_groups": _care_groups(area.code),
     }

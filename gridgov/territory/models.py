@@ -45,6 +45,8 @@ class Estate(models.Model):
 
 
 class Building(models.Model):
+    """A building stands in one microgrid; a tower split into floor bands gives its dwellings their own."""
+
     code = models.CharField("楼栋编码", max_length=30, unique=True)
     name = models.CharField("楼栋名", max_length=50)
     estate = models.ForeignKey(Estate, verbose_name="小区", on_delete=models.PROTECT, related_name="buildings")
@@ -74,11 +76,17 @@ class Dwelling(models.Model):
     entrance = models.PositiveSmallIntegerField("单元", default=1)
     floor = models.SmallIntegerField("楼层", default=1)
     number = models.CharField("房号", max_length=20)
+    microgrid = models.ForeignKey(
+        Area, verbose_name="所属微网格", null=True, blank=True, on_delete=models.PROTECT, related_name="dwellings",
+        help_text="一栋高层按楼层或单元分成几个微网格时填写；为空即属于楼栋的微网格",
+    )
+    area_code = models.CharField("区域编码", max_length=17, editable=False, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "房屋"
         ordering = ["building_id", "entrance", "floor", "number"]
         constraints = [models.UniqueConstraint(fields=["building", "number"], name="dwelling_unique_number")]
+        indexes = [models.Index(fields=["area_code"], name="dwelling_area_prefix", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self):
         return f"{self.building} {self.number}"

@@ -23,7 +23,7 @@ def areas_visible_to(user):
     code = _scope(user)
     if code is None:
         return Area.objects.none()
-    return Area.objects.filter(code__startswith=code)
+    return Area.objects.filter(code__subtree=code)
 
 
 def area_get_for(user, area_id: int) -> Area:
@@ -34,7 +34,10 @@ def buildings_visible_to(user):
     code = _scope(user)
     if code is None:
         return Building.objects.none()
-    return Building.objects.filter(area_code__startswith=code)
+    # A steward of a tower's floor band sees the tower too.
+    return Building.objects.filter(
+        Q(area_code__subtree=code) | Q(pk__in=Dwelling.objects.filter(area_code__subtree=code).values("building_id"))
+    )
 
 
 def building_get_for(user, building_id: int) -> Building:
@@ -45,7 +48,7 @@ def dwellings_visible_to(user):
     code = _scope(user)
     if code is None:
         return Dwelling.objects.none()
-    return Dwelling.objects.filter(building__area_code__startswith=code)
+    return Dwelling.objects.filter(area_code__subtree=code)
 
 
 def area_ancestors(area: Area) -> list[Area]:
@@ -68,7 +71,7 @@ def area_children(area: Area):
 
 def areas_under(area: Area):
     """The area and its whole subtree."""
-    return Area.objects.filter(code__startswith=area.code).order_by("code")
+    return Area.objects.filter(code__subtree=area.code).order_by("code")
 
 
 def area_team(area: Area, *, on: dt.date | None = None) -> list[Assignment]:

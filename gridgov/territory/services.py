@@ -89,10 +89,24 @@ def building_create(*, code: str, name: str, estate: Estate, microgrid: Area, la
     )
 
 
-def dwelling_create(*, building: Building, number: str, entrance: int = 1, floor: int = 1) -> Dwelling:
+def dwelling_area_code(*, building: Building, microgrid: Area | None) -> str:
+    """The dwelling's microgrid code: its own (a floor band of a tower) or its building's.
+
+    A tower's floor bands are microgrids of the grid the building stands in."""
+    if microgrid is None:
+        return building.area_code
+    if microgrid.kind != AreaKind.MICROGRID or microgrid.code[:15] != building.area_code[:15]:
+        raise DomainError(f"房屋的微网格必须属于楼栋所在网格（{building.area_code[:15]}）")
+    return microgrid.code
+
+
+def dwelling_create(*, building: Building, number: str, entrance: int = 1, floor: int = 1,
+                    microgrid: Area | None = None) -> Dwelling:
+    code = dwelling_area_code(building=building, microgrid=microgrid)
     if Dwelling.objects.filter(building=building, number=number).exists():
         raise DomainError(f"{building} 已有房号 {number}", code="duplicate")
-    return Dwelling.objects.create(building=building, number=number, entrance=entrance, floor=floor)
+    return Dwelling.objects.create(building=building, number=number, entrance=entrance, floor=floor,
+                                   microgrid=microgrid, area_code=code)
 
 
 def estate_update(*, estate: Estate, name: str, kind: str, property_company: str = "", address: str = "") -> Estate:

@@ -59,9 +59,11 @@ def test_dongcheng_is_99_percent_non_local_and_its_groups_sit_under_its_branch()
 
 
 @pytest.mark.django_db
-def test_grids_hold_300_to_500_households_and_every_elderly_resident_alone_lives_alone():
+def test_grids_hold_300_to_500_and_microgrids_50_to_80_households_and_every_elderly_resident_alone_lives_alone():
     for grid in Area.objects.filter(code__startswith=DONGCHENG, kind=AreaKind.GRID):
         assert 300 <= Household.objects.filter(is_active=True, area_code__startswith=grid.code).count() <= 500
+    for micro in Area.objects.filter(code__startswith=DONGCHENG, kind=AreaKind.MICROGRID):
+        assert 50 <= Household.objects.filter(is_active=True, area_code=micro.code).count() <= 80, micro.code
     for care in CareMembership.objects.filter(group=CareGroup.ELDERLY_ALONE).select_related("resident__household"):
         assert care.resident.household.members.filter(is_active=True).count() == 1
         assert care.resident.birth_date.year <= 1955

@@ -152,3 +152,17 @@ def test_assignment_is_not_duplicated_and_ends(area, persona):
     assert selectors.area_team(area["grid_a"], on=dt.date(2024, 6, 30)) == [assignment]
     assert selectors.area_team(area["grid_a"], on=dt.date(2024, 7, 1)) == []
     assert selectors.area_team(area["grid_a"], on=dt.date(2023, 12, 31)) == []
+
+
+def test_a_towers_floor_band_is_its_own_microgrid_within_the_buildings_grid(area, place):
+    from gridgov.core.errors import DomainError
+    from gridgov.territory import services as territory
+
+    band = territory.area_create(kind="microgrid", name="第一网格2号微网格", code="50011300200100102",
+                                 parent=area["grid_a"], boundary=None)
+    upper = territory.dwelling_create(building=place["building_a"], number="1-3001", floor=30, microgrid=band)
+    assert (upper.microgrid, upper.area_code) == (band, "50011300200100102")
+    assert place["dwelling_a"].area_code == "50011300200100101"
+    with pytest.raises(DomainError, match="房屋的微网格必须属于楼栋所在网格（500113002001001）"):
+        territory.dwelling_create(building=place["building_a"], number="1-3002", microgrid=area["micro_b"])
+    assert not place["building_a"].dwellings.filter(number="1-3002").exists()
