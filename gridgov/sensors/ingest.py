@@ -9,6 +9,7 @@ See docs/device-protocol.md.
 
 import logging
 import queue
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class Ingester:
         self.inbox: queue.Queue[Message] = queue.Queue()
         self.stats: Counter = Counter()
         self.after_commit = None        # tests: a hook between commit and acknowledgement
+        self.subscribed = threading.Event()
         self.client = self._client()
 
     def _client(self) -> mqtt.Client:
@@ -55,6 +57,7 @@ class Ingester:
                              protocol=mqtt.MQTTv5, manual_ack=True)
         client.on_connect = self._on_connect
         client.on_message = self._on_message
+        client.on_subscribe = lambda *args: self.subscribed.set()
         client.reconnect_delay_set(min_delay=1, max_delay=5)
         return client
 
