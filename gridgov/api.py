@@ -80,6 +80,7 @@ def _routers():
     from gridgov.cases.api import router as cases_router
     from gridgov.notify.api import router as notify_router
     from gridgov.people.api import router as people_router
+    from gridgov.sensors.api import devices_router
     from gridgov.sensors.api import router as sensors_router
     from gridgov.territory.api import router as territory_router
 
@@ -88,6 +89,7 @@ def _routers():
         ("/people/", people_router),
         ("/cases/", cases_router),
         ("/sensors/", sensors_router),
+        ("/devices/", devices_router),
         ("/notify/", notify_router),
     ]
 

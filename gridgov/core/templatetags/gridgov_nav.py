@@ -12,6 +12,8 @@ MENU = [
     ("people:residents", "居民", PEOPLE_READERS),
     ("people:unverified", "待核实户", PEOPLE_READERS),
     ("people:import", "台账导入", LEDGER_IMPORTERS),
+    ("sensors:devices", "感知设备", PEOPLE_READERS),
+    ("sensors:alarms", "设备告警", PEOPLE_READERS),
 ]
 
 

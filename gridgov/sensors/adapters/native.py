@@ -30,11 +30,12 @@ def item(obj, *, serial: str | None = None) -> Event:
     if not isinstance(obj, dict):
         raise Malformed("bad_shape", "每条消息应为 JSON 对象")
     serial = serial or text(obj.get("serial"), "serial")
+    event_id = text(obj.get("id"), "id", serial=serial)
     kind = obj.get("type")
     if kind not in EVENT_TYPES:
         raise Malformed("bad_type", f"未知事件类型：{kind!r}", serial=serial)
     return Event(
-        serial=serial, event_id=text(obj.get("id"), "id", serial=serial), ts=parse_ts(obj.get("ts"), serial=serial),
+        serial=serial, event_id=event_id, ts=parse_ts(obj.get("ts"), serial=serial),
         type=kind, value=number(obj.get("value"), "value", serial=serial),
         battery=percent(obj.get("battery"), serial=serial),
     )
