@@ -86,10 +86,11 @@ def device_health(now: dt.datetime | None = None) -> dict:
     """Whole-deployment figures for `gridgov doctor` (not scoped: the operator's view)."""
     now = now or timezone.now()
     devices = Device.objects.filter(is_active=True)
-    silent = devices.filter(Q(silent_due_at__lte=now) | Q(alarms__kind=AlarmKind.SILENT,
-                                                          alarms__status__in=OPEN_STATUSES)).distinct().count()
+    alarmed = Alarm.objects.filter(kind=AlarmKind.SILENT, status__in=OPEN_STATUSES).values("device_id")
+    silent_q = Q(silent_due_at__lte=now) | Q(pk__in=alarmed)
+    silent = devices.filter(silent_q).count()
+    online = devices.filter(last_seen_at__isnull=False).exclude(silent_q).count()
     low = devices.filter(battery__lt=LOW_BATTERY_PERCENT).count()
-    online = devices.filter(last_seen_at__isnull=False).count() - silent
     active = dict(Alarm.objects.filter(status=AlarmStatus.ACTIVE).values_list("kind").annotate(n=Count("id")))
-    return {"devices": {"online": max(online, 0), "silent": silent, "low_battery": low},
+    return {"devices": {"online": online, "silent": silent, "low_battery": low},
             "alarms": {kind: active.get(kind, 0) for kind in AlarmKind.values}}
