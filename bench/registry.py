@@ -3,4 +3,4 @@
 A scenario is a module with `NAME` (str) and `run(*, quick: bool) -> list[Figure]`.
 """
 
-SCENARIOS: list[str] = []
+SCENARIOS: list[str] = ["sensors_ingest"]

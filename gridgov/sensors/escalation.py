@@ -11,20 +11,24 @@ import datetime as dt
 from gridgov.sensors.models import Alarm
 
 
-def raise_case_for_alarm(alarm: Alarm, *, case_kind: str, now: dt.datetime) -> Alarm:
+def raise_case_for_alarm(alarm: Alarm, *, case_kind: str, now: dt.datetime, save: bool = True) -> Alarm:
     """Ask for a case for this alarm: "urgent" (smoke, gas, SOS), "care" (care alert nobody
-    acknowledged in time) or "grid" (falling object, for the grid's worker). Idempotent."""
+    acknowledged in time) or "grid" (falling object, for the grid's worker). Idempotent.
+    `save=False` for an alarm about to be inserted (the sweeps insert many at once)."""
     if alarm.needs_case:
         return alarm
     alarm.needs_case, alarm.case_kind, alarm.case_requested_at, alarm.case_due_at = True, case_kind, now, None
-    alarm.save(update_fields=["needs_case", "case_kind", "case_requested_at", "case_due_at"])
+    if save:
+        alarm.save(update_fields=["needs_case", "case_kind", "case_requested_at", "case_due_at"])
     return alarm
 
 
-def notification_request(alarm: Alarm, *, recipients: list[dict], message: str, now: dt.datetime) -> dict:
+def notification_request(alarm: Alarm, *, recipients: list[dict], message: str, now: dt.datetime,
+                         save: bool = True) -> dict:
     """Ask for `message` to be sent to `recipients` ({"kind": "contact"|"user", "id", "role", "name"}).
     Phones are not copied here: the sender looks them up (encrypted) by id."""
     request = {"at": now.isoformat(), "recipients": recipients, "message": message}
     alarm.notifications = [*alarm.notifications, request]
-    alarm.save(update_fields=["notifications"])
+    if save:
+        alarm.save(update_fields=["notifications"])
     return request

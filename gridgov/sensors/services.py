@@ -6,7 +6,7 @@ Every page, API call, import, the MQTT ingester and the worker come through here
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -250,10 +250,23 @@ def _lock_devices(serials: set[str]) -> dict[str, Device]:
     return {d.serial: d for d in devices}
 
 
+def _known(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which (device id, event id) pairs are stored already: one row-value IN query per 500 pairs
+    (both SQLite and PostgreSQL use the unique index for it)."""
+    table, quote, found, pairs = DeviceEvent._meta.db_table, connection.ops.quote_name, set(), list(pairs)
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start:start + 500]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        sql = (f"SELECT {quote('device_id')}, {quote('event_id')} FROM {quote(table)} "
+               f"WHERE ({quote('device_id')}, {quote('event_id')}) IN (VALUES {values})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [item for pair in chunk for item in pair])
+            found.update((device_id, event_id) for device_id, event_id in cursor.fetchall())
+    return found
+
+
 def _sort(batch: _Batch, events: list[Event]) -> None:
-    known = DeviceEvent.objects.filter(device__in=list(batch.devices.values()),
-                                       event_id__in={e.event_id for e in events})
-    seen = {(device_id, event_id) for device_id, event_id in known.values_list("device_id", "event_id")}
+    seen = _known({(batch.devices[e.serial].pk, e.event_id) for e in events if e.serial in batch.devices})
     for event in events:
         device = batch.devices.get(event.serial)
         if device is None:
@@ -279,11 +292,24 @@ def _apply(batch: _Batch, rows: list[DeviceEvent], now: dt.datetime) -> None:
     for device in touched.values():
         device.last_seen_at = now
         device.silent_due_at = now + device.interval_s * SILENT_AFTER_INTERVALS * dt.timedelta(seconds=1)
-    Device.objects.bulk_update(list(touched.values()), [
-        "last_seen_at", "silent_due_at", "last_activity_at", "activity_due_at", "reading_ref",
-        "battery", "battery_reported_at", "battery_due_at",
-    ])
+    _save_state(list(touched.values()))
     _clear_recovered(touched, now)
+
+
+STATE_FIELDS = ("last_seen_at", "silent_due_at", "last_activity_at", "activity_due_at", "reading_ref",
+                "battery", "battery_reported_at", "battery_due_at")
+
+
+def _save_state(devices: list[Device]) -> None:
+    """Write the devices' moving state in one executemany: QuerySet.bulk_update builds a CASE
+    expression per field and row, which costs ~9 ms per device; this costs microseconds."""
+    fields = [Device._meta.get_field(name) for name in STATE_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(Device._meta.db_table)} SET "
+           + ", ".join(f"{quote(f.column)} = %s" for f in fields) + f" WHERE {quote('id')} = %s")
+    rows = [[f.get_db_prep_save(getattr(d, f.attname), connection) for f in fields] + [d.pk] for d in devices]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _apply_event(device: Device, event: Event, row: DeviceEvent, profile: CareProfile | None,
@@ -343,58 +369,105 @@ def alarm_raise(*, device: Device, kind: str, reason: str, now: dt.datetime, eve
     if open_alarm is not None:
         Alarm.objects.filter(pk=open_alarm.pk).update(occurrences=F("occurrences") + 1)
         return open_alarm
-    severity = ALARM_SEVERITY[kind]
+    alarm = _new_alarm(device, kind, reason, now, _directory([device]), event=event)
     try:
         with transaction.atomic():
-            alarm = Alarm.objects.create(
-                device=device, kind=kind, severity=severity, reason=reason[:200], event=event, raised_at=now,
-                remind_at=now + REMIND_EVERY[severity],
-                case_due_at=now + CARE_CASE_AFTER if kind == AlarmKind.CARE else None,
-            )
+            alarm.save(force_insert=True)
     except IntegrityError:      # another process raised it first
         return Alarm.objects.get(device=device, kind=kind, status__in=OPEN_STATUSES)
     AlarmLog.objects.create(alarm=alarm, from_status="", to_status=AlarmStatus.ACTIVE, at=now, note=reason[:200])
-    _escalate(alarm, device, now)
     return alarm
 
 
-def _escalate(alarm: Alarm, device: Device, now: dt.datetime) -> None:
-    if alarm.severity == Severity.URGENT:
-        escalation.raise_case_for_alarm(alarm, case_kind="urgent", now=now)
-    elif alarm.kind == AlarmKind.CAMERA:
-        escalation.raise_case_for_alarm(alarm, case_kind="grid", now=now)
-    _notify(alarm, device, now)
+def alarms_raise_many(*, raises: list[tuple[Device, str, str]], now: dt.datetime) -> int:
+    """alarm_raise for many (device, kind, reason) at once, in a handful of queries (the sweeps)."""
+    open_pairs = set(Alarm.objects.filter(device__in=[d for d, _, _ in raises], status__in=OPEN_STATUSES,
+                                          kind__in={k for _, k, _ in raises}).values_list("device_id", "kind"))
+    for kind in {k for d, k, _ in raises if (d.pk, k) in open_pairs}:
+        Alarm.objects.filter(device_id__in=[d.pk for d, k, _ in raises if k == kind and (d.pk, k) in open_pairs],
+                             kind=kind, status__in=OPEN_STATUSES).update(occurrences=F("occurrences") + 1)
+    fresh = [(d, k, r) for d, k, r in raises if (d.pk, k) not in open_pairs]
+    directory = _directory([d for d, _, _ in fresh])
+    alarms = [_new_alarm(d, k, r, now, directory) for d, k, r in fresh]
+    try:
+        with transaction.atomic():
+            alarms = Alarm.objects.bulk_create(alarms)
+    except IntegrityError:      # one was raised meanwhile: fall back to one at a time
+        return len([alarm_raise(device=d, kind=k, reason=r, now=now) for d, k, r in fresh])
+    AlarmLog.objects.bulk_create([AlarmLog(alarm=a, from_status="", to_status=AlarmStatus.ACTIVE, at=now,
+                                           note=a.reason) for a in alarms])
+    return len(alarms)
 
 
-def alarm_recipients(alarm: Alarm, device: Device) -> list[dict]:
+def _new_alarm(device: Device, kind: str, reason: str, now: dt.datetime, directory: "_Directory", *,
+               event: DeviceEvent | None = None) -> Alarm:
+    """An unsaved alarm with its deadlines, its case request (urgent, camera) and its first notification."""
+    severity = ALARM_SEVERITY[kind]
+    alarm = Alarm(device=device, kind=kind, severity=severity, reason=reason[:200], event=event, raised_at=now,
+                  remind_at=now + REMIND_EVERY[severity],
+                  case_due_at=now + CARE_CASE_AFTER if kind == AlarmKind.CARE else None)
+    if severity == Severity.URGENT:
+        escalation.raise_case_for_alarm(alarm, case_kind="urgent", now=now, save=False)
+    elif kind == AlarmKind.CAMERA:
+        escalation.raise_case_for_alarm(alarm, case_kind="grid", now=now, save=False)
+    _notify(alarm, device, now, directory, save=False)
+    return alarm
+
+
+@dataclass
+class _Directory:
+    """Who is told about alarms of some devices: residents' contacts and the staff on duty by area code."""
+
+    contacts: dict
+    on_duty: dict
+
+
+def _area_prefixes(device: Device) -> list[str]:
+    code = device.dwelling.building.area_code
+    return [code[:n] for n in (15, 17) if len(code) >= n]
+
+
+def _directory(devices: list[Device]) -> _Directory:
+    contacts, on_duty, today = {}, {}, timezone.localdate()
+    residents = {d.resident_id for d in devices if d.resident_id}
+    if residents:
+        for contact in (EmergencyContact.objects.filter(profile__resident_id__in=residents)
+                        .select_related("profile").order_by("order")):
+            contacts.setdefault(contact.profile.resident_id, []).append(contact)
+    codes = {code for d in devices for code in _area_prefixes(d)}
+    if codes:
+        for assignment in (Assignment.objects.filter(area__code__in=codes, since__lte=today)
+                           .filter(Q(until__isnull=True) | Q(until__gte=today))
+                           .select_related("user", "area").order_by("duty", "id")):
+            on_duty.setdefault(assignment.area.code, []).append(assignment)
+    return _Directory(contacts, on_duty)
+
+
+def alarm_recipients(alarm: Alarm, device: Device, directory: _Directory) -> list[dict]:
     """Care: the first emergency contact and the building steward. Urgent: every contact and the
     steward. Maintenance and camera: the building steward and the grid worker."""
     contacts = []
     if alarm.kind not in (AlarmKind.SILENT, AlarmKind.BATTERY, AlarmKind.CAMERA) and device.resident_id:
-        contacts = list(EmergencyContact.objects.filter(profile__resident_id=device.resident_id).order_by("order"))
+        contacts = directory.contacts.get(device.resident_id, [])
         contacts = contacts[:1] if alarm.kind == AlarmKind.CARE else contacts
-    duties = [Duty.BUILDING_STEWARD]
+    duties = {Duty.BUILDING_STEWARD}
     if alarm.severity == Severity.MAINTENANCE or alarm.kind == AlarmKind.CAMERA:
-        duties.append(Duty.GRID_WORKER)
+        duties.add(Duty.GRID_WORKER)
+    staff = sorted((a for code in _area_prefixes(device) for a in directory.on_duty.get(code, []) if a.duty in duties),
+                   key=lambda a: (a.duty, a.pk))
     return [{"kind": "contact", "id": c.pk, "role": c.role, "name": c.name} for c in contacts] + [
-        {"kind": "user", "id": a.user_id, "role": a.duty, "name": str(a.user)} for a in _on_duty(device, duties)
+        {"kind": "user", "id": a.user_id, "role": a.duty, "name": str(a.user)} for a in staff
     ]
 
 
-def _on_duty(device: Device, duties: list[str]) -> list[Assignment]:
-    code = device.dwelling.building.area_code
-    prefixes = [code[:n] for n in (15, 17) if len(code) >= n]
-    today = timezone.localdate()
-    return list(Assignment.objects.filter(area__code__in=prefixes, duty__in=duties, since__lte=today)
-                .filter(Q(until__isnull=True) | Q(until__gte=today)).select_related("user").order_by("duty", "id"))
-
-
-def _notify(alarm: Alarm, device: Device, now: dt.datetime, *, reminder: bool = False) -> None:
+def _notify(alarm: Alarm, device: Device, now: dt.datetime, directory: _Directory, *, reminder: bool = False,
+            save: bool = True) -> None:
     place = device.dwelling
     who = f"{device.resident.name}（{place}）" if device.resident_id else str(place)
     prefix = "【提醒】" if reminder else ""
     message = f"{prefix}{alarm.get_kind_display()}：{who}，{alarm.reason}。请尽快确认。"
-    escalation.notification_request(alarm, recipients=alarm_recipients(alarm, device), message=message, now=now)
+    escalation.notification_request(alarm, recipients=alarm_recipients(alarm, device, directory), message=message,
+                                    now=now, save=save)
 
 
 def _check_handler(alarm: Alarm, by) -> None:
@@ -480,7 +553,7 @@ def alarms_sweep_case_due(now: dt.datetime) -> int:
 
 
 def _devices(ids: list[int]):
-    return Device.objects.filter(pk__in=ids).select_related("dwelling__building", "resident")
+    return Device.objects.filter(pk__in=ids).select_related("dwelling__building__estate", "resident")
 
 
 _CARE_REASON = {DeviceKind.DOOR: "门磁 {h} 小时未开门", DeviceKind.WATER: "{h} 小时用水量低于 {m} m³",
@@ -490,33 +563,36 @@ _CARE_REASON = {DeviceKind.DOOR: "门磁 {h} 小时未开门", DeviceKind.WATER:
 def _raise_care(ids: list[int], now: dt.datetime) -> None:
     devices = list(_devices(ids))
     profiles = {p.resident_id: p for p in CareProfile.objects.filter(resident_id__in={d.resident_id for d in devices})}
+    raises = []
     for device in devices:
         profile = profiles.get(device.resident_id)
         window = _activity_window(device, profile)
-        if window is None:
-            continue
-        reason = _CARE_REASON[device.kind].format(h=int(window.total_seconds() // 3600), m=profile.water_min_m3)
-        alarm_raise(device=device, kind=AlarmKind.CARE, reason=reason, now=now)
+        if window is not None:
+            hours = int(window.total_seconds() // 3600)
+            raises.append((device, AlarmKind.CARE, _CARE_REASON[device.kind].format(h=hours, m=profile.water_min_m3)))
+    alarms_raise_many(raises=raises, now=now)
 
 
 def _raise_silent(ids: list[int], now: dt.datetime) -> None:
-    for device in _devices(ids):
-        alarm_raise(device=device, kind=AlarmKind.SILENT,
-                    reason=f"超过 {device.interval_s * SILENT_AFTER_INTERVALS} 秒未上报", now=now)
+    alarms_raise_many(raises=[(d, AlarmKind.SILENT, f"超过 {d.interval_s * SILENT_AFTER_INTERVALS} 秒未上报")
+                              for d in _devices(ids)], now=now)
 
 
 def _raise_battery(ids: list[int], now: dt.datetime) -> None:
-    for device in _devices(ids):
+    def reason(device: Device) -> str:
         low = device.battery is not None and device.battery < LOW_BATTERY_PERCENT
-        alarm_raise(device=device, kind=AlarmKind.BATTERY,
-                    reason=f"电量低（{device.battery}%）" if low else "7 天未上报电量", now=now)
+        return f"电量低（{device.battery}%）" if low else "7 天未上报电量"
+
+    alarms_raise_many(raises=[(d, AlarmKind.BATTERY, reason(d)) for d in _devices(ids)], now=now)
 
 
 def _remind(ids: list[int], now: dt.datetime) -> None:
-    for alarm in Alarm.objects.filter(pk__in=ids).select_related("device__dwelling__building", "device__resident"):
+    alarms = list(Alarm.objects.filter(pk__in=ids).select_related("device__dwelling__building__estate", "device__resident"))
+    directory = _directory([a.device for a in alarms])
+    for alarm in alarms:
         Alarm.objects.filter(pk=alarm.pk).update(remind_at=now + REMIND_EVERY[alarm.severity],
                                                  reminders=F("reminders") + 1)
-        _notify(alarm, alarm.device, now, reminder=True)
+        _notify(alarm, alarm.device, now, directory, reminder=True)
 
 
 def _care_case(ids: list[int], now: dt.datetime) -> None:
