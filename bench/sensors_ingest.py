@@ -8,14 +8,13 @@
    two database connections), beside one.
 3. The absent-activity sweep over 300,000 devices (quick: 30,000) of which 0.1 % are due.
 
-The backlog is published with `mosquitto_pub -l` (two processes) to gridgov/v1/vendors/native/events,
+The backlog is published by two paho processes (waiting for every PUBACK) to gridgov/v1/vendors/native/events,
 the native format with `serial` in the payload: the same adapter and ingest path as device topics.
 """
 
 import datetime as dt
 import json
-import subprocess
-import tempfile
+import multiprocessing
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ from bench.figures import Figure
 
 NAME = "sensors_ingest"
 DEVICES = 1000
+PUBLISHERS = 2
 
 
 def run(*, quick: bool) -> list[Figure]:
@@ -102,20 +102,23 @@ def _devices(place: dict, count: int, *, prefix: str = "BD", due=None) -> None:
 
 # --- MQTT ------------------------------------------------------------------------------------
 
+def _publish_part(args) -> int:
+    from gridgov.sensors.mosquitto import publish_all
+
+    port, topic, tag, ids = args
+    return publish_all(port=port, messages=[(topic, json.dumps({
+        "serial": f"BD{tag}-{i % DEVICES}", "id": f"m{i}", "ts": "2026-11-20T09:00:00+08:00", "type": "heartbeat",
+        "value": None, "battery": 90}).encode()) for i in ids])
+
+
 def _publish_backlog(port: int, root: str, count: int, tag: int, offset: int) -> None:
+    """Publish with QoS 1 from two processes, each waiting for every PUBACK."""
     topic = f"{root}gridgov/v1/vendors/native/events"
-    halves = [range(offset, offset + count // 2), range(offset + count // 2, offset + count)]
-    procs = []
-    for half in halves:
-        file = tempfile.TemporaryFile("w+")
-        for i in half:
-            file.write(json.dumps({"serial": f"BD{tag}-{i % DEVICES}", "id": f"m{i}", "ts": "2026-11-20T09:00:00+08:00",
-                                   "type": "heartbeat", "value": None, "battery": 90}) + "\n")
-        file.seek(0)
-        procs.append(subprocess.Popen(["mosquitto_pub", "-p", str(port), "-q", "1", "-M", "1000", "-t", topic, "-l"],
-                                      stdin=file))
-    for proc in procs:
-        proc.wait(timeout=600)
+    parts = [(port, topic, tag, range(offset + k, offset + count, PUBLISHERS)) for k in range(PUBLISHERS)]
+    with multiprocessing.get_context("fork").Pool(PUBLISHERS) as pool:
+        acked = sum(pool.map(_publish_part, parts))
+    if acked != count:
+        raise RuntimeError(f"only {acked} of {count} messages were acknowledged by the broker")
 
 
 def _bare(port: int, client_id: str, topic: str):

@@ -490,6 +490,8 @@ def alarm_transition(*, alarm: Alarm, to: str, by=None, note: str = "", now: dt.
     """
     _check_handler(alarm, by)
     now = now or timezone.now()
+    if to not in AlarmStatus.values:
+        raise DomainError(f"未知的告警状态：{to}", code="bad_transition")
     if to not in ALARM_TRANSITIONS.get(alarm.status, ()):
         raise DomainError(f"告警不能从「{AlarmStatus(alarm.status).label}」变为「{AlarmStatus(to).label}」",
                           code="bad_transition")

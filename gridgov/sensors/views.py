@@ -48,6 +48,6 @@ def alarm_transition(request, alarm_id):
         services.alarm_transition(alarm=alarm, to=request.POST.get("to", ""), by=request.user,
                                   note=request.POST.get("note", ""))
         messages.success(request, f"告警 #{alarm.pk} 已{AlarmStatus(alarm.status).label}")
-    except (DomainError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", "无效的操作"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("sensors:alarms")

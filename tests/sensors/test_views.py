@@ -46,3 +46,11 @@ def test_refused_page_transition_changes_nothing(care_alarm, client_for, who):
 def test_anonymous_is_sent_to_login(client_for):
     response = client_for(None).get("/sensors/alarms/")
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_an_unknown_target_state_is_refused_with_a_message(care_alarm, client_for):
+    client = client_for("steward_a")
+    response = client.post(f"/sensors/alarms/{care_alarm.pk}/transition/", {"to": "exploded"}, follow=True)
+    assert "未知的告警状态：exploded" in response.content.decode()
+    care_alarm.refresh_from_db()
+    assert care_alarm.status == "active"
