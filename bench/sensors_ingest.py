@@ -46,7 +46,7 @@ def run(*, quick: bool) -> list[Figure]:
         figures.append(Figure(NAME, f"MQTT 积压消费（{backlog:,} 条 QoS 1，入库后确认）", round(one), "msg/s",
                               round(bare), "裸 paho 订阅者：同一积压只计数并确认"))
         two, split = _two_ingesters(broker.port, backlog, place["tag"])
-        figures.append(Figure(NAME, f"两个接收进程共享订阅（分得 {split[0]:,} / {split[1]:,} 条）", round(two), "msg/s",
+        figures.append(Figure(NAME, f"两个接收进程共享订阅（入库 {split[0]:,} / {split[1]:,} 条，重复投递已去重 {split[2]:,} 条）", round(two), "msg/s",
                               round(one), "一个接收进程（上一项）"))
     empty_ms, due_ms, bare_ms, due = _sweep(place, sweep_devices)
     figures.append(Figure(NAME, f"无活动扫描：{sweep_devices:,} 台设备、无到期", round(empty_ms, 1), "ms", None,
@@ -184,7 +184,7 @@ def _drain_vs_bare(port: int, count: int, tag: int) -> tuple[float, float]:
     return rate, bare_rate
 
 
-def _two_ingesters(port: int, count: int, tag: int) -> tuple[float, tuple[int, int]]:
+def _two_ingesters(port: int, count: int, tag: int) -> tuple[float, tuple[int, int, int]]:
     run = uuid.uuid4().hex[:8]
     group = f"g{run}"
     for name in ("a", "b"):
@@ -214,7 +214,8 @@ def _two_ingesters(port: int, count: int, tag: int) -> tuple[float, tuple[int, i
     rate = count / (time.monotonic() - started)
     for ingester in ingesters:
         ingester.stop()
-    return rate, (ingesters[0].stats["accepted"], ingesters[1].stats["accepted"])
+    duplicates = sum(i.stats["duplicate"] for i in ingesters)
+    return rate, (ingesters[0].stats["accepted"], ingesters[1].stats["accepted"], duplicates)
 
 
 # --- the sweep -------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+CHUNK = 20_000
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -84,11 +86,14 @@ def publish_all(*, port: int, messages: list[tuple[str, bytes]], host: str = "12
     client.connect(host, port)
     client.loop_start()
     try:
-        infos = [client.publish(topic, payload, qos=qos) for topic, payload in messages]
-        deadline = time.monotonic() + 120
-        for info in infos:
-            info.wait_for_publish(timeout=max(0.1, deadline - time.monotonic()))
-        return sum(1 for info in infos if info.is_published())
+        acked = 0
+        for start in range(0, len(messages), CHUNK):      # packet ids are 16-bit: never queue more than that
+            infos = [client.publish(topic, payload, qos=qos) for topic, payload in messages[start:start + CHUNK]]
+            deadline = time.monotonic() + 120
+            for info in infos:
+                info.wait_for_publish(timeout=max(0.1, deadline - time.monotonic()))
+            acked += sum(1 for info in infos if info.is_published())
+        return acked
     finally:
         client.disconnect()
         client.loop_stop()
