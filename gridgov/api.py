@@ -82,6 +82,7 @@ def _routers():
     from gridgov.hotline.api import router as hotline_router
     from gridgov.notify.api import router as notify_router
     from gridgov.people.api import router as people_router
+    from gridgov.sensors.api import devices_router
     from gridgov.sensors.api import router as sensors_router
     from gridgov.territory.api import router as territory_router
 
@@ -90,6 +91,7 @@ def _routers():
         ("/people/", people_router),
         ("/cases/", cases_router),
         ("/sensors/", sensors_router),
+        ("/devices/", devices_router),
         ("/notify/", notify_router),
         ("/accounts/", accounts_router),
         ("/hotline/", hotline_router),

@@ -2,4 +2,6 @@
 
 
 def section() -> dict:
-    return {}
+    from gridgov.sensors.selectors import device_health
+
+    return device_health()

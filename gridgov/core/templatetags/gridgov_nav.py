@@ -30,6 +30,8 @@ MENU = [
     ("cases:report", "随手拍", RESIDENT_ROLES),
     ("cases:mine", "我的反映", RESIDENT_ROLES),
     ("cases:public", "办理公示", RESIDENT_ROLES),
+    ("sensors:devices", "感知设备", PEOPLE_READERS),
+    ("sensors:alarms", "设备告警", PEOPLE_READERS),
     ("hotline:import", "12345工单导入", HOTLINE_IMPORTERS),
     ("accounts:access_log", "访问日志", ACCESS_LOG_READERS),
     ("accounts:me", "我的账号", frozenset(Role)),

@@ -1,0 +1,35 @@
+import logging
+import socket
+
+from django.core.management.base import BaseCommand
+
+from gridgov.core.worker import beat
+from gridgov.lib.env import env_int, env_str
+from gridgov.sensors.ingest import SHARE_GROUP, Ingester
+
+
+class Command(BaseCommand):
+    help = "接收感知设备 MQTT 消息（共享订阅、持久会话、提交后确认）；可同时运行多个"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=None, help="MQTT 代理地址（默认 GRIDGOV_MQTT_HOST 或 127.0.0.1）")
+        parser.add_argument("--port", type=int, default=None, help="端口（默认 GRIDGOV_MQTT_PORT 或 1883）")
+        parser.add_argument("--client-id", default=None,
+                            help="稳定的客户端 ID（默认 gridgov-ingest-<主机名>-<--index>）；重启时必须相同")
+        parser.add_argument("--index", type=int, default=1, help="同一主机上的第几个接收进程")
+        parser.add_argument("--group", default=SHARE_GROUP, help="共享订阅组名")
+        parser.add_argument("--batch-ms", type=float, default=20, help="攒批时长（毫秒）")
+
+    def handle(self, *args, **options):
+        logging.getLogger("gridgov.ingest").setLevel(logging.INFO)
+        client_id = options["client_id"] or f"gridgov-ingest-{socket.gethostname()}-{options['index']}"
+        ingester = Ingester(
+            client_id=client_id, group=options["group"], batch_ms=options["batch_ms"],
+            host=options["host"] or env_str("GRIDGOV_MQTT_HOST", "127.0.0.1"),
+            port=options["port"] or env_int("GRIDGOV_MQTT_PORT", 1883, minimum=1),
+        ).start()
+        self.stdout.write(f"ingester {client_id} subscribed to {', '.join(ingester.subscriptions())}")
+        try:
+            ingester.run_forever(heartbeat=lambda: beat(f"ingest:{client_id}"))
+        except KeyboardInterrupt:
+            ingester.stop()
