@@ -1,10 +1,10 @@
 import logging
 import socket
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from gridgov.core.worker import beat
-from gridgov.lib.env import env_int, env_str
 from gridgov.sensors.ingest import SHARE_GROUP, Ingester
 
 
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         client_id = options["client_id"] or f"gridgov-ingest-{socket.gethostname()}-{options['index']}"
         ingester = Ingester(
             client_id=client_id, group=options["group"], batch_ms=options["batch_ms"],
-            host=options["host"] or env_str("GRIDGOV_MQTT_HOST", "127.0.0.1"),
-            port=options["port"] or env_int("GRIDGOV_MQTT_PORT", 1883, minimum=1),
+            host=options["host"] or settings.GRIDGOV_MQTT_HOST,
+            port=options["port"] or settings.GRIDGOV_MQTT_PORT,
         ).start()
         self.stdout.write(f"ingester {client_id} subscribed to {', '.join(ingester.subscriptions())}")
         try:

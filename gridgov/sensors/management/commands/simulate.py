@@ -1,6 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from gridgov.lib.env import env_int, env_str
 from gridgov.sensors import simulate
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                              target_resident_id=options["target"])
         sent = simulate.run(
             devices=devices, plan=plan, duration_s=options["duration"], log=self.stdout.write,
-            host=options["host"] or env_str("GRIDGOV_MQTT_HOST", "127.0.0.1"),
-            port=options["port"] or env_int("GRIDGOV_MQTT_PORT", 1883, minimum=1),
+            host=options["host"] or settings.GRIDGOV_MQTT_HOST,
+            port=options["port"] or settings.GRIDGOV_MQTT_PORT,
         )
         self.stdout.write(f"已发布 {sent} 条消息")
