@@ -174,8 +174,11 @@ def _open(alarm: Alarm, now: dt.datetime) -> Case:
                            affair_kind=plan.affair_kind, whistle=plan.whistle, level=Level.GRID)
     worker = grid_worker_for(case.grid_id, today=timezone.localdate(now)) if plan.visit else None
     if worker is not None:
-        case = case_transition(case=case, action="dispatch", by=None, now=now, lead_user=worker,
-                               note="请上门查看（现场报到须拍照）")
+        try:
+            case = case_transition(case=case, action="dispatch", by=None, now=now, lead_user=worker,
+                                   note="请上门查看（现场报到须拍照）")
+        except DomainError as exc:      # stays registered: the dispatch stage's clock escalates it
+            log.warning("事件#%s 无法派给网格员 %s：%s", case.pk, worker, exc)
     return case
 
 
