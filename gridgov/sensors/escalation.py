@@ -187,10 +187,10 @@ def alarm_case_open(*, alarm: Alarm, now: dt.datetime) -> Case | None:
     engine and `alarm.case_id` set in one transaction. None (logged) if the engine refuses."""
     try:
         with transaction.atomic():
-            locked = (Alarm.objects.select_for_update()
-                      .select_related("device__dwelling__building", "device__resident").get(pk=alarm.pk))
+            locked = Alarm.objects.select_for_update().get(pk=alarm.pk)
             if locked.case_id is None:
-                locked.case_id = _open(locked, now).pk
+                full = Alarm.objects.select_related("device__dwelling__building", "device__resident").get(pk=alarm.pk)
+                locked.case_id = _open(full, now).pk
                 Alarm.objects.filter(pk=locked.pk).update(case_id=locked.case_id)
     except DomainError as exc:
         log.warning("告警#%s 无法转为工单：%s", alarm.pk, exc)
