@@ -131,11 +131,11 @@ _WORKING = {S.DISPATCHED, S.HANDLING}
 _SUSPENDABLE = {S.ACCEPTED, S.REGISTERED, S.CLAIMING, S.DISPATCHED, S.HANDLING, S.REOPENED}
 
 TRANSITIONS: dict[str, Transition] = {
-    "accept": _t({S.REPORTED}, S.ACCEPTED, ["staff"], "受理"),
+    "accept": _t({S.REPORTED}, S.ACCEPTED, ["staff", "system"], "受理"),
     "reject": _t({S.REPORTED}, S.REJECTED, ["staff"], "不予受理"),
     "merge": _t({S.REPORTED, S.ACCEPTED, S.REGISTERED}, S.MERGED, ["staff"], "合并"),
-    "register": _t({S.ACCEPTED}, S.REGISTERED, ["staff"], "立案"),
-    "dispatch": _t({S.REGISTERED, S.REOPENED}, S.DISPATCHED, ["dispatcher"], "派单"),
+    "register": _t({S.ACCEPTED}, S.REGISTERED, ["staff", "system"], "立案"),
+    "dispatch": _t({S.REGISTERED, S.REOPENED}, S.DISPATCHED, ["dispatcher", "system"], "派单"),
     "open_claim": _t({S.REGISTERED, S.REOPENED}, S.CLAIMING, ["dispatcher"], "发布认领"),
     "claim": _t({S.CLAIMING}, S.HANDLING, ["claimer"], "接单"),
     "whistle": _t({S.REGISTERED, S.REOPENED}, S.DISPATCHED, ["dispatcher"], "吹哨"),

@@ -116,6 +116,16 @@ def category_sync_from_catalogue(path) -> dict:
     return {"created": created, "updated": len(seen) - created, "deactivated": deactivated}
 
 
+def category_ensure(*, code: str, name: str, **limits) -> Category:
+    """A category the system itself files cases under (sensor alarms): created with `limits` the first
+    time, kept as edited in admin afterwards, re-activated if a catalogue sync switched it off."""
+    category, created = Category.objects.get_or_create(code=code, defaults={"name": name, **limits})
+    if not created and not category.is_active:
+        Category.objects.filter(pk=category.pk).update(is_active=True)
+        category.is_active = True
+    return category
+
+
 def category_suggest(text: str) -> Category | None:
     """The active second-level category with the most keyword hits in `text` (ties: lowest code)."""
     best, best_hits = None, 0

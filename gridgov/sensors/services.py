@@ -368,6 +368,8 @@ def alarm_raise(*, device: Device, kind: str, reason: str, now: dt.datetime, eve
     open_alarm = Alarm.objects.filter(device=device, kind=kind, status__in=OPEN_STATUSES).first()
     if open_alarm is not None:
         Alarm.objects.filter(pk=open_alarm.pk).update(occurrences=F("occurrences") + 1)
+        if open_alarm.needs_case and open_alarm.case_id is None:     # the engine refused it before: retry
+            escalation.alarm_case_open(alarm=open_alarm, now=now)
         return open_alarm
     alarm = _new_alarm(device, kind, reason, now, _directory([device]), event=event)
     try:
@@ -376,6 +378,7 @@ def alarm_raise(*, device: Device, kind: str, reason: str, now: dt.datetime, eve
     except IntegrityError:      # another process raised it first
         return Alarm.objects.get(device=device, kind=kind, status__in=OPEN_STATUSES)
     AlarmLog.objects.create(alarm=alarm, from_status="", to_status=AlarmStatus.ACTIVE, at=now, note=reason[:200])
+    escalation.alarm_after_insert(alarm=alarm, now=now)
     return alarm
 
 
@@ -396,6 +399,8 @@ def alarms_raise_many(*, raises: list[tuple[Device, str, str]], now: dt.datetime
         return len([alarm_raise(device=d, kind=k, reason=r, now=now) for d, k, r in fresh])
     AlarmLog.objects.bulk_create([AlarmLog(alarm=a, from_status="", to_status=AlarmStatus.ACTIVE, at=now,
                                            note=a.reason) for a in alarms])
+    for alarm in alarms:
+        escalation.alarm_after_insert(alarm=alarm, now=now)
     return len(alarms)
 
 
