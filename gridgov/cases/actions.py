@@ -24,7 +24,7 @@ from gridgov.cases.enums import (
     Rating,
     Whistle,
 )
-from gridgov.cases.models import Case, CaseReporter, Category, Department, WorkOrder
+from gridgov.cases.models import Case, CaseReporter, Category, Department, TriageCorrection, WorkOrder
 from gridgov.core.errors import Conflict, DomainError, NotAllowed
 from gridgov.lib.workcal import CalendarUnknown
 
@@ -108,6 +108,9 @@ def _issue_orders(case: Case, *, departments: list, now, whistle: str = Whistle.
         raise DomainError(str(exc)) from None
     if whistle == Whistle.NONE:
         clock["sign_due_at"] = clock["sign_due_at"] if departments else None
+    external = case.external_deadline_at
+    if external is not None and clock.get("resolve_due_at") is not None and external < clock["resolve_due_at"]:
+        clock["resolve_due_at"] = external  # the source's deadline (12345's 办理时限) is the earlier one: keep it
     orders = []
     targets = [(d, None) for d in departments] or [(None, assignee)]
     for i, (department, person) in enumerate(targets):
@@ -164,6 +167,9 @@ def register(*, case, by, order, now, note, data):
     category = Category.objects.filter(pk=getattr(category_id, "pk", category_id), is_active=True).first()
     if category is None:
         raise DomainError(f"类别#{category_id}不存在或已停用")
+    if case.suggested_category_id and case.suggested_category_id != category.pk:
+        TriageCorrection.objects.create(case=case, suggested_id=case.suggested_category_id, chosen=category,
+                                        by=by if by is not None and by.is_authenticated else None, at=now)
     case.category = category
     case.affair_kind = _choice(_take(data, "affair_kind", "事务类型"), AffairKind, "事务类型")
     case.whistle = _choice(data.pop("whistle", Whistle.NONE), Whistle, "吹哨类型")

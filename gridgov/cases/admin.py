@@ -8,6 +8,7 @@ from gridgov.cases.models import (
     Department,
     DepartmentMember,
     DepartmentRating,
+    TriageCorrection,
     WorkOrder,
 )
 
@@ -83,3 +84,17 @@ class WorkOrderAdmin(ReadOnly):
 @admin.register(DepartmentRating)
 class DepartmentRatingAdmin(ReadOnly):
     list_display = ["department", "score", "by", "at"]
+
+
+@admin.register(TriageCorrection)
+class TriageCorrectionAdmin(admin.ModelAdmin):
+    """Read-only: corrections are written when a dispatcher registers a case under another category."""
+
+    list_display = ["case", "suggested", "chosen", "by", "at"]
+    list_select_related = ["suggested", "chosen", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -23,6 +23,7 @@ from gridgov.cases.enums import (
 )
 from gridgov.cases.models import Case, CaseEvent, Category, Department, DepartmentRating, WorkOrder
 from gridgov.cases.services import category_sync_from_catalogue, department_create
+from gridgov.cases.triage.corpus import corpus_pairs
 from gridgov.lib.workcal import CalendarUnknown
 from gridgov.territory.enums import AreaKind
 from gridgov.territory.models import Area
@@ -87,6 +88,12 @@ class History:
         if not self.grids:
             raise ValueError("没有网格：请先建立辖区")
         self.categories = _ensure_catalogue()
+        # Texts of the triage corpus by leaf code, so a case reads like its category (own generator:
+        # the history's other draws stay as they were).
+        self.texts: dict[str, list[str]] = {}
+        for text, code in corpus_pairs():
+            self.texts.setdefault(code, []).append(text)
+        self.text_rng = random.Random(seed + 1)
         self.departments = list(Department.objects.filter(is_active=True).order_by("name"))
         staff = list(User.objects.filter(role__in=CASE_STAFF, area__isnull=False).select_related("area"))
         self.staff = staff
@@ -121,6 +128,11 @@ class History:
                                                minute=self.rng.randrange(60))
         return min(local, self.end - dt.timedelta(minutes=5))
 
+    def description(self, category: Category, word: str) -> str:
+        place = self.rng.choice(PLACES)
+        texts = self.texts.get(category.code)
+        return self.text_rng.choice(texts) if texts else TEXTS[word].format(place=place)
+
     def one(self, forced: str | None = None) -> Sim:
         rng = self.rng
         grid = rng.choice(self.grids)
@@ -131,7 +143,7 @@ class History:
         lat, lng = self.point(grid)
         reporter = rng.choice(self.residents) if self.residents and rng.random() < 0.6 else None
         case = Case(channel=rng.choice(["app", "app", "patrol", "patrol", "hotline", "walk_in", "api"]),
-                    description=TEXTS[word].format(place=rng.choice(PLACES)), lat=lat, lng=lng, grid=grid,
+                    description=self.description(category, word), lat=lat, lng=lng, grid=grid,
                     area_code=grid.code, reported_by=reporter, created_at=created, suggested_category=category,
                     reporter_phone=f"139{rng.randrange(10**8):08d}" if rng.random() < 0.4 else "",
                     level=rng.choices(list(Level), [70, 20, 8, 2])[0])

@@ -126,6 +126,7 @@ class Case(models.Model):
 
     suggested_category = models.ForeignKey(Category, verbose_name="建议类别", null=True, blank=True,
                                            on_delete=models.SET_NULL, related_name="+")
+    suggested_p = models.FloatField("建议类别置信度", null=True, blank=True)
     category = models.ForeignKey(Category, verbose_name="类别", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="cases")
     affair_kind = models.CharField("事务类型", max_length=20, choices=AffairKind.choices, blank=True)
@@ -147,6 +148,8 @@ class Case(models.Model):
     remind_at = models.DateTimeField("待催办时间", null=True, blank=True)
     escalate_at = models.DateTimeField("待提级时间", null=True, blank=True)
     deadline_at = models.DateTimeField("应办结时间", null=True, blank=True)
+    external_deadline_at = models.DateTimeField("外部办理时限", null=True, blank=True,
+                                                help_text="来源渠道（如12345热线）规定的办结时限；派单时不晚于它")
 
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     registered_at = models.DateTimeField("立案时间", null=True, blank=True)
@@ -327,3 +330,22 @@ class DepartmentRating(models.Model):
 
     def __str__(self):
         return f"{self.department} {self.score}"
+
+
+class TriageCorrection(models.Model):
+    """The dispatcher registered a case under another category than the one triage suggested.
+
+    Kept as an extra training pair (the case's text, the chosen category) for `gridgov triage train`.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_corrections")
+    suggested = models.ForeignKey(Category, verbose_name="建议类别", on_delete=models.PROTECT, related_name="+")
+    chosen = models.ForeignKey(Category, verbose_name="登记类别", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(USER, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分类纠正"
+
+    def __str__(self):
+        return f"事件#{self.case_id}：{self.suggested_id} → {self.chosen_id}"

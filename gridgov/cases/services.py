@@ -136,6 +136,21 @@ def category_suggest(text: str) -> Category | None:
     return best
 
 
+def category_triage(text: str) -> tuple[Category | None, float | None]:
+    """The triage suggestion for `text` (trained model, else the catalogue's keyword rules) as a Category row
+    with its probability; when triage names no active category of that code and name, the categories'
+    own keywords (p None)."""
+    from gridgov.cases.triage import suggest
+
+    for suggestion in suggest(text, 3):
+        # Code and name: a database synced from another catalogue may give a code another meaning.
+        category = Category.objects.filter(code=suggestion.category_code, name=suggestion.category_name,
+                                           is_active=True, parent__isnull=False).first()
+        if category is not None:
+            return category, suggestion.p
+    return category_suggest(text), None
+
+
 def calendar_override_set(*, date: dt.date, is_working_day: bool, note: str = "") -> CalendarOverride:
     override, _ = CalendarOverride.objects.update_or_create(
         date=date, defaults={"is_working_day": is_working_day, "note": note})
@@ -228,8 +243,12 @@ def attachments_save(*, case: Case, photos, by, event: CaseEvent | None = None) 
 def case_intake(*, channel: str, description: str, by=None, lat: float | None = None, lng: float | None = None,
                 building: Building | None = None, address: str = "", reporter_name: str = "",
                 reporter_phone: str = "", anonymous: bool = False, photos=(), source: str = "",
-                external_id: str = "", now=None) -> IntakeResult:
-    """Record a report: locate it, suggest a category, look for duplicates. Idempotent on (source, external_id)."""
+                external_id: str = "", deadline_at: dt.datetime | None = None, now=None) -> IntakeResult:
+    """Record a report: locate it, suggest a category, look for duplicates. Idempotent on (source, external_id).
+
+    `deadline_at` is a deadline set by the source (12345's 办理时限): it is the case's resolve deadline
+    from intake on, and dispatch keeps it when it is earlier than the category's own.
+    """
     now = now or timezone.now()
     _check_reporter(channel, by)
     description = (description or "").strip()
@@ -244,14 +263,16 @@ def case_intake(*, channel: str, description: str, by=None, lat: float | None = 
         if existing:
             return IntakeResult(existing, False, [])
     place = _place(lat=lat, lng=lng, building=building, by=by)
-    suggested = category_suggest(description)
+    suggested, suggested_p = category_triage(description)
     duplicates = case_find_duplicates(category=suggested, lat=place["lat"], lng=place["lng"], now=now)
     fields = {
         "channel": channel, "source": source, "external_id": external_id, "description": description,
         "address": address, **place, "reported_by": by if by is not None and by.is_authenticated else None,
         "reporter_name": "" if anonymous else reporter_name, "anonymous": anonymous,
         **_phone("" if anonymous else reporter_phone), "suggested_category": suggested,
+        "suggested_p": suggested_p,
         "possible_duplicate_of": duplicates[0] if duplicates else None, "created_at": now,
+        "deadline_at": deadline_at, "external_deadline_at": deadline_at,
     }
     try:
         with transaction.atomic():

@@ -4,6 +4,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from gridgov.accounts.models import User
+from gridgov.cases.models import DepartmentMember
+from gridgov.demo.departments import catalogue_sync, department_login_rows, department_staff_create
 from gridgov.demo.staff import DEMO_PASSWORD, LOGINS, staff_create
 from gridgov.demo.street import street_create
 from gridgov.territory.models import Area
@@ -13,11 +15,33 @@ def demo_is_empty() -> bool:
     return not Area.objects.exists()
 
 
+HISTORY_COUNT = 3000
+HISTORY_SEED = 7
+
+
 @transaction.atomic
 def demo_load() -> None:
-    """The demo street, its people and its staff, in one transaction."""
+    """The demo street, its people and its staff, the case categories and the departments' staff,
+    in one transaction. Case history and the triage model are further steps (`gridgov demo` runs them)."""
     street_create()
     staff_create()
+    catalogue_sync()
+    department_staff_create()
+
+
+def demo_case_history(*, count: int = HISTORY_COUNT, seed: int = HISTORY_SEED) -> int:
+    """A year of case history on the loaded street (every case screen and measure has data)."""
+    from gridgov.cases.demo import create_case_history
+
+    return create_case_history(seed=seed, count=count)
+
+
+def demo_triage_train(path=None):
+    """Train the triage model into VAR_DIR (closed cases and corrections included), so intake suggests by it."""
+    from gridgov.cases.training import triage_training_pairs
+    from gridgov.cases.triage.model import model_train
+
+    return model_train(extra=triage_training_pairs(), path=path)
 
 
 def demo_wipe() -> None:
@@ -39,5 +63,12 @@ def login_rows() -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def department_rows() -> list[tuple[str, str, str, str]]:
+    """(角色, 用户名, 密码, 部门) of the departments' staff accounts."""
+    return department_login_rows()
+
+
 def further_login_count() -> int:
-    return User.objects.exclude(username__in=[x.username for x in LOGINS]).count()
+    """Accounts listed neither in the logins table nor as department staff."""
+    members = DepartmentMember.objects.values("user_id")
+    return User.objects.exclude(username__in=[x.username for x in LOGINS]).exclude(pk__in=members).count()

@@ -81,7 +81,8 @@ def _import_one(row: OrderRow, *, by, now) -> tuple[HotlineOrder, bool]:
     if order is not None:
         return order, False
     result = case_intake(channel=Channel.HOTLINE, by=by, description=row.content, address=row.address[:200],
-                         reporter_phone=row.phone, source=SOURCE, external_id=row.number, now=now, **row.place)
+                         reporter_phone=row.phone, source=SOURCE, external_id=row.number, deadline_at=row.due_at, now=now,
+                         **row.place)
     try:
         with transaction.atomic():
             order = HotlineOrder.objects.create(

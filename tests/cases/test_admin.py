@@ -11,7 +11,7 @@ def test_admin_shows_cases_read_only_and_edits_category_deadlines(report, people
     client.force_login(admin)
     for url in ["/admin/cases/case/", f"/admin/cases/case/{case.pk}/change/", "/admin/cases/workorder/",
                 "/admin/cases/caseevent/", "/admin/cases/department/", "/admin/cases/calendaroverride/add/",
-                "/admin/notify/outbox/"]:
+                "/admin/cases/triagecorrection/", "/admin/notify/outbox/"]:
         assert client.get(url).status_code == 200, url
     page = client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
     assert "13912345678" not in page

@@ -9,6 +9,9 @@ from django.db import connection
 
 from gridgov.accounts.enums import Role
 from gridgov.accounts.models import User
+from gridgov.cases.enums import CaseState
+from gridgov.cases.models import Case, Category, Department, DepartmentMember
+from gridgov.cases.triage.corpus import corpus_pairs
 from gridgov.demo import loader
 from gridgov.demo.staff import DEMO_PASSWORD
 from gridgov.demo.street import community_code, street_plans
@@ -135,4 +138,29 @@ def test_demo_if_empty_leaves_a_loaded_database_alone_and_logins_prints_the_tabl
     lines = out.getvalue().splitlines()
     assert lines[2].split() == ["角色", "用户名", "密码", "区域"]
     assert lines[4].split()[:3] == ["网格员", "grid_worker_a", "demo12345"]
-    assert len([line for line in lines if "demo12345" in line]) == 14
+    split = lines.index("部门工作人员账号（处置事件工单）：")
+    assert len([line for line in lines[:split] if "demo12345" in line]) == 14
+    departments = [line.split() for line in lines[split:] if "demo12345" in line]
+    assert len(departments) == Department.objects.filter(is_active=True).count() == 26
+    assert ["部门工作人员", "department_staff", "demo12345", "镇城市管理办公室"] in departments
+
+
+@pytest.mark.django_db
+def test_the_triage_catalogue_is_synced_and_every_department_has_staff():
+    assert Category.objects.filter(is_active=True, parent__isnull=False).count() == 81
+    staffed = DepartmentMember.objects.values("department")
+    assert Department.objects.filter(is_active=True).exclude(pk__in=staffed).count() == 0
+    assert {m.user.username: m.department.name for m in DepartmentMember.objects.filter(
+        user__username__in=["department_staff", "police_dongcheng", "utility_dongcheng"])} == {
+        "department_staff": "镇城市管理办公室", "police_dongcheng": "镇派出所", "utility_dongcheng": "区自来水公司"}
+    assert User.objects.filter(username="dept_01", role=Role.DEPARTMENT_STAFF).exists()
+
+
+@pytest.mark.django_db
+def test_case_history_step_writes_cases_that_read_like_their_category():
+    assert loader.demo_case_history(count=40) == 40
+    assert Case.objects.count() == 40
+    assert Case.objects.filter(state=CaseState.CLOSED).exists()
+    corpus = set(corpus_pairs())
+    written = set(Case.objects.values_list("description", "suggested_category__code"))
+    assert written <= corpus

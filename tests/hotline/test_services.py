@@ -112,3 +112,26 @@ def test_a_late_committed_event_below_the_mark_is_still_collected(centre, people
     HotlineUpdate.objects.all().delete()  # as if its row had not been visible when the mark moved past it
     assert hotline_collect_sweep(MONDAY) == 1
     assert CaseEvent.objects.filter(case=case).count() == 2
+
+
+def _dispatched(case, people, department):
+    case = step(case, "accept", people["worker_a"])
+    case = step(case, "register", people["worker_a"], category=case.suggested_category_id, affair_kind="public")
+    return step(case, "dispatch", people["community_staff"], lead_department=department.pk)
+
+
+def test_the_hotline_deadline_is_the_cases_resolve_deadline_after_dispatch(centre, place, catalogue, people,
+                                                                            department):
+    hotline = hotline_orders_import(rows=[order(due_at="2025-03-04 18:00:00")], by=centre, now=MONDAY).created[0]
+    due = dt.datetime(2025, 3, 4, 18, tzinfo=TZ)
+    assert (hotline.due_at, hotline.case.deadline_at) == (due, due)
+    case = _dispatched(hotline.case, people, department)
+    assert case.deadline_at == due
+    assert case.work_orders.get(role="lead").resolve_due_at == due
+
+
+def test_a_later_hotline_deadline_gives_way_to_the_categorys(centre, place, catalogue, people, department):
+    hotline = hotline_orders_import(rows=[order(due_at="2025-06-30 18:00:00")], by=centre, now=MONDAY).created[0]
+    case = _dispatched(hotline.case, people, department)
+    lead = case.work_orders.get(role="lead")
+    assert case.deadline_at == lead.resolve_due_at < dt.datetime(2025, 6, 30, 18, tzinfo=TZ)

@@ -29,11 +29,12 @@ def test_classify_writes_one_json_line_per_text_with_the_top_three(trained_model
     assert rows[0]["top"][0]["category"] == "违章停车" and rows[0]["top"][0]["first_level"] == "交通运输"
 
 
-def test_train_reports_counts_and_saves(tmp_path):
+def test_train_reports_counts_and_saves(tmp_path, db):
     extra = tmp_path / "extra.jsonl"
     extra.write_text('{"text": "井盖被偷了", "category": "0502"}\n{"text": "x", "category": "99"}\n', encoding="utf-8")
     path = tmp_path / "m.pkl"
     out = _run("--model", str(path), "train", "--extra", str(extra))
+    assert "事件记录中的样本 0 条" in out
     assert "额外样本 1 条（类别不在目录中而舍弃 1 条），类别 81 个" in out
     assert path.exists()
 

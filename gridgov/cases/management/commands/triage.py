@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gridgov.cases.training import triage_training_pairs
 from gridgov.cases.triage import suggest_many
 from gridgov.cases.triage.corpus import corpus_pairs, heldout_rows, read_jsonl
 from gridgov.cases.triage.evaluate import Evaluation, confusion_lines, evaluation_lines, evaluation_run
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         classify = sub.add_parser("classify", help="每行一条文本或 JSON（含 id、text），输出 JSON 行")
         classify.add_argument("file", nargs="?", type=Path, help="输入文件，缺省读标准输入")
-        train = sub.add_parser("train", help="用语料（及 --extra 的 JSON 行 text/category）训练并保存模型")
+        train = sub.add_parser("train", help="用语料、已结案事件与分类纠正（及 --extra 的 JSON 行 text/category）训练并保存模型")
         train.add_argument("--extra", type=Path, default=None, help="额外训练样本（JSON 行，含 text、category）")
         sub.add_parser("evaluate", help="在语料的测试部分和 heldout.jsonl 上评估")
 
@@ -53,7 +54,9 @@ class Command(BaseCommand):
 
     def _train(self, *, model, extra=None, **options):
         pairs = _pairs(read_jsonl(extra)) if extra else []
-        result = model_train(extra=pairs, path=model)
+        recorded = triage_training_pairs()
+        self.stdout.write(f"事件记录中的样本 {len(recorded)} 条（已结案事件及调度员的分类纠正）")
+        result = model_train(extra=pairs + recorded, path=model)
         self.stdout.write(f"语料 {result.corpus_count} 条，额外样本 {result.extra_count} 条"
                           f"（类别不在目录中而舍弃 {result.dropped_count} 条），类别 {result.category_count} 个")
         self.stdout.write(f"模型已保存：{result.path}")

@@ -44,7 +44,17 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有区域数据：用 --reset 清空后重新生成，或 --if-empty 跳过")
         started = time.monotonic()
+        self.stdout.write("正在生成街道、房屋、居民、演示账号、事件分类与部门……")
         loader.demo_load()
+        self.stdout.write(f"  完成（{time.monotonic() - started:.1f} 秒）")
+        step = time.monotonic()
+        self.stdout.write(f"正在生成一年的事件记录（{loader.HISTORY_COUNT} 件）……")
+        loader.demo_case_history()
+        self.stdout.write(f"  完成（{time.monotonic() - step:.1f} 秒）")
+        step = time.monotonic()
+        self.stdout.write("正在训练事件分类模型……")
+        result = loader.demo_triage_train()
+        self.stdout.write(f"  完成：{result.category_count} 个类别，模型保存在 {result.path}（{time.monotonic() - step:.1f} 秒）")
         self.stdout.write(self.style.SUCCESS(f"演示数据已生成（{time.monotonic() - started:.1f} 秒）"))
 
     def print_logins(self):
@@ -54,6 +64,10 @@ class Command(BaseCommand):
             return
         self.stdout.write("\n演示账号（仅限演示环境）：")
         self.stdout.write(table(("角色", "用户名", "密码", "区域"), rows))
+        departments = loader.department_rows()
+        if departments:
+            self.stdout.write("\n部门工作人员账号（处置事件工单）：")
+            self.stdout.write(table(("角色", "用户名", "密码", "部门"), departments))
         more = loader.further_login_count()
         if more:
             self.stdout.write(f"另有 {more} 个账号（各网格的网格员、网格长、楼栋长等，如 grid_worker_c、"
