@@ -2,7 +2,7 @@ import logging
 import socket
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.core.worker import beat
 from gridgov.sensors.ingest import SHARE_GROUP, Ingester
@@ -23,12 +23,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logging.getLogger("gridgov.ingest").setLevel(logging.INFO)
         client_id = options["client_id"] or f"gridgov-ingest-{socket.gethostname()}-{options['index']}"
-        ingester = Ingester(
-            client_id=client_id, group=options["group"], batch_ms=options["batch_ms"],
-            host=options["host"] or settings.GRIDGOV_MQTT_HOST,
-            port=options["port"] or settings.GRIDGOV_MQTT_PORT,
-        ).start()
-        self.stdout.write(f"ingester {client_id} subscribed to {', '.join(ingester.subscriptions())}")
+        host = options["host"] or settings.GRIDGOV_MQTT_HOST
+        port = options["port"] or settings.GRIDGOV_MQTT_PORT
+        try:
+            ingester = Ingester(client_id=client_id, group=options["group"], batch_ms=options["batch_ms"],
+                                host=host, port=port).start()
+        except OSError as exc:
+            raise CommandError(f"无法连接 MQTT 代理 {host}:{port}（{exc}）：请先启动 Mosquitto") from None
+        self.stdout.write(f"接收进程 {client_id} 已订阅：{', '.join(ingester.subscriptions())}")
         try:
             ingester.run_forever(heartbeat=lambda: beat(f"ingest:{client_id}"))
         except KeyboardInterrupt:

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.sensors import simulate
 
@@ -26,9 +26,11 @@ class Command(BaseCommand):
         self.stdout.write(f"模拟 {len(devices)} 台设备，倍速 {options['speed']:g}")
         plan = simulate.Plan(speed=options["speed"], alert_in_s=options["alert_in"],
                              target_resident_id=options["target"])
-        sent = simulate.run(
-            devices=devices, plan=plan, duration_s=options["duration"], log=self.stdout.write,
-            host=options["host"] or settings.GRIDGOV_MQTT_HOST,
-            port=options["port"] or settings.GRIDGOV_MQTT_PORT,
-        )
+        host = options["host"] or settings.GRIDGOV_MQTT_HOST
+        port = options["port"] or settings.GRIDGOV_MQTT_PORT
+        try:
+            sent = simulate.run(devices=devices, plan=plan, duration_s=options["duration"], log=self.stdout.write,
+                                host=host, port=port)
+        except OSError as exc:
+            raise CommandError(f"无法连接 MQTT 代理 {host}:{port}（{exc}）：请先启动 Mosquitto") from None
         self.stdout.write(f"已发布 {sent} 条消息")
