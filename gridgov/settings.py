@@ -135,6 +135,8 @@ GRIDGOV_NOTIFY_MAX_ATTEMPTS = env_int("GRIDGOV_NOTIFY_MAX_ATTEMPTS", 6, minimum=
 # 12345 hotline (docs/hotline.md): where status changes are pushed (off when empty), and how often to retry.
 GRIDGOV_HOTLINE_WEBHOOK = env_str("GRIDGOV_HOTLINE_WEBHOOK", "")
 GRIDGOV_HOTLINE_MAX_ATTEMPTS = env_int("GRIDGOV_HOTLINE_MAX_ATTEMPTS", 8, minimum=1)
+# Minutes a care alert may stay unacknowledged before it becomes a care case for the grid worker.
+GRIDGOV_CARE_ACK_MINUTES = env_int("GRIDGOV_CARE_ACK_MINUTES", 30, minimum=1)
 GRIDGOV_MQTT_HOST = env_str("GRIDGOV_MQTT_HOST", "127.0.0.1")
 GRIDGOV_MQTT_PORT = env_int("GRIDGOV_MQTT_PORT", 1883, minimum=1)
 

@@ -6,6 +6,7 @@ Every page, API call, import, the MQTT ingester and the worker come through here
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,7 +21,6 @@ from gridgov.sensors.enums import (
     ALARM_SEVERITY,
     ALARM_TRANSITIONS,
     BATTERY_REPORT_WITHIN,
-    CARE_CASE_AFTER,
     CARE_EDITORS,
     DEVICE_WRITERS,
     INSTANT_ALARMS,
@@ -61,6 +61,11 @@ def _check_device_writer(by, dwelling: Dwelling) -> None:
         raise NotAllowed("您的角色不能登记感知设备")
     if not dwellings_visible_to(by).filter(pk=dwelling.pk).exists():
         raise NotAllowed(f"房屋 {dwelling} 不在您的管辖范围内")
+
+
+def care_case_after() -> dt.timedelta:
+    """How long a care alert may stay unacknowledged before it becomes a care case (default 30 min)."""
+    return dt.timedelta(minutes=settings.GRIDGOV_CARE_ACK_MINUTES)
 
 
 def _check_resident_dwelling(resident: Resident | None, dwelling: Dwelling) -> None:
@@ -410,7 +415,7 @@ def _new_alarm(device: Device, kind: str, reason: str, now: dt.datetime, directo
     severity = ALARM_SEVERITY[kind]
     alarm = Alarm(device=device, kind=kind, severity=severity, reason=reason[:200], event=event, raised_at=now,
                   remind_at=now + REMIND_EVERY[severity],
-                  case_due_at=now + CARE_CASE_AFTER if kind == AlarmKind.CARE else None)
+                  case_due_at=now + care_case_after() if kind == AlarmKind.CARE else None)
     if severity == Severity.URGENT:
         escalation.raise_case_for_alarm(alarm, case_kind="urgent", now=now, save=False)
     elif kind == AlarmKind.CAMERA:

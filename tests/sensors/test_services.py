@@ -238,3 +238,13 @@ def test_care_settings_refused_for_an_out_of_scope_worker_change_nothing(devices
     with pytest.raises(NotAllowed):
         services.care_profile_set(resident=devices["zhang"], by=persona["worker_b"], door_hours=1)
     assert CareProfile.objects.get(resident=devices["zhang"]).door_hours == 24
+
+
+def test_the_care_acknowledgement_window_is_a_setting(settings):
+    import datetime as dt
+
+    from gridgov.sensors.services import care_case_after
+
+    assert care_case_after() == dt.timedelta(minutes=30)
+    settings.GRIDGOV_CARE_ACK_MINUTES = 2
+    assert care_case_after() == dt.timedelta(minutes=2)

@@ -1,4 +1,5 @@
 import socket
+import os
 import subprocess
 import sys
 import threading
@@ -25,6 +26,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("demo", if_empty=True)
+        if settings.DEMO:
+            # The simulator runs the clock 60× faster; the care chain's waiting time shrinks with it,
+            # so that a care case reaches the grid worker's phone a few minutes after start.
+            os.environ.setdefault("GRIDGOV_CARE_ACK_MINUTES", "2")
         children = [subprocess.Popen([sys.executable, "-m", "gridgov", "worker"])]
         children += self.extra_processes()
         self.stdout.write(self.style.SUCCESS(f"\n基层智治平台已启动：http://{options['host']}:{options['port']}/"))
