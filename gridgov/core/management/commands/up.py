@@ -1,5 +1,5 @@
-import socket
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gridgov.core.management.commands.serve import granian_argv
-from gridgov.lib.env import env_int, env_str
 
 RETRY_S = 10
 
@@ -50,7 +49,7 @@ class Command(BaseCommand):
         """
         if not settings.DEMO:
             return []
-        host, port = env_str("GRIDGOV_MQTT_HOST", "127.0.0.1"), env_int("GRIDGOV_MQTT_PORT", 1883, minimum=1)
+        host, port = settings.GRIDGOV_MQTT_HOST, settings.GRIDGOV_MQTT_PORT
         return [Kept("传感器消息接收", [sys.executable, "-m", "gridgov", "ingest"], host, port, self.stderr).start(),
                 Kept("传感器模拟", [sys.executable, "-m", "gridgov", "simulate", "--setup", "--speed", "60"],
                      host, port, self.stderr).start()]
