@@ -29,9 +29,13 @@ class Command(BaseCommand):
 
     def _import(self, file: str) -> None:
         try:
-            collection = json.loads(Path(file).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"无法读取 {file}：{exc}") from None
+            text = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"无法读取 {file}：{exc.strerror if isinstance(exc, OSError) else '不是 UTF-8 文本'}") from None
+        try:
+            collection = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{file} 不是有效的 GeoJSON：第{exc.lineno}行第{exc.colno}列格式错误") from None
         try:
             result = services.territory_import(collection=collection)
         except DomainError as exc:
