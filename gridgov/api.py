@@ -8,10 +8,11 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from gridgov.accounts.models import ApiToken
 from gridgov.core.errors import DomainError
+from gridgov.lib.keys import key_hash
 
 
 def _user_for_token(key: str):
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

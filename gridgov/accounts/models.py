@@ -1,5 +1,3 @@
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -52,14 +50,6 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.name})"
-
-    @staticmethod
-    def hash(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @staticmethod
-    def new_key() -> str:
-        return "ggv_" + secrets.token_urlsafe(32)
 
 
 class AccessLog(models.Model):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gridgov.accounts.models import ApiToken, LoginFailure
 from gridgov.core.errors import DomainError
+from gridgov.lib.keys import key_hash, new_key
 
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -23,8 +24,8 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     with transaction.atomic():
         if ApiToken.objects.filter(user=user).count() >= TOKENS_PER_USER:
             raise DomainError(f"每个账号最多 {TOKENS_PER_USER} 个令牌，请先吊销不用的令牌")
-        key = ApiToken.new_key()
-        token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=ApiToken.hash(key))
+        key = new_key("ggv")
+        token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=key_hash(key))
     return token, key
 
 

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from gridgov.accounts import services as accounts
 from gridgov.accounts.enums import Role
-from gridgov.accounts.models import ApiToken
 from gridgov.cases.enums import Channel
 from gridgov.cases.models import CaseEvent
 from gridgov.cases.services import case_intake
@@ -64,8 +64,7 @@ def hotline_system_user():
 
 def hotline_token_create(*, name: str = "12345热线") -> str:
     """A new API token for the hotline's system account; returned once, stored as its SHA-256."""
-    key = ApiToken.new_key()
-    ApiToken.objects.create(user=hotline_system_user(), name=name, prefix=key[:8], key_hash=ApiToken.hash(key))
+    _token, key = accounts.api_token_create(user=hotline_system_user(), name=name)
     return key
 
 

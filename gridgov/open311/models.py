@@ -1,4 +1,3 @@
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -30,14 +29,6 @@ class Client(models.Model):
 
     def __str__(self):
         return self.organisation
-
-    @staticmethod
-    def hash(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @staticmethod
-    def new_key() -> str:
-        return "o311_" + secrets.token_urlsafe(32)
 
 
 class ServiceAttribute(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q
 
 from gridgov.cases.enums import Channel
 from gridgov.cases.models import Attachment, Case, Category
+from gridgov.lib.keys import key_hash
 from gridgov.open311.enums import CLOSED_STATES
 from gridgov.open311.errors import not_found
 from gridgov.open311.models import Client, ServiceAttribute, ServiceRequest
@@ -34,7 +35,7 @@ def service_attributes(category: Category) -> list[ServiceAttribute]:
 def client_for_key(key: str) -> Client | None:
     if not key:
         return None
-    return Client.objects.select_related("user").filter(key_hash=Client.hash(key), is_active=True).first()
+    return Client.objects.select_related("user").filter(key_hash=key_hash(key), is_active=True).first()
 
 
 def _public_attachments():

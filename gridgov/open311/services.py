@@ -15,6 +15,7 @@ from gridgov.cases.enums import CaseState, Channel
 from gridgov.cases.models import Case, Category
 from gridgov.cases.services import case_intake, case_transition
 from gridgov.core.errors import DomainError
+from gridgov.lib.keys import key_hash, new_key
 from gridgov.open311.enums import LIST_DATATYPES, Datatype
 from gridgov.open311.errors import Open311Error, bad_request, not_found
 from gridgov.open311.models import Client, RequestUpdate, ServiceAttribute, ServiceRequest
@@ -45,8 +46,8 @@ def client_key_create(*, organisation: str, now=None) -> tuple[Client, str]:
     organisation = (organisation or "").strip()
     if not organisation:
         raise DomainError("请填写机构名称")
-    key, now = Client.new_key(), now or timezone.now()
-    fields = {"key_prefix": key[:12], "key_hash": Client.hash(key), "key_issued_at": now, "is_active": True}
+    key, now = new_key("o311"), now or timezone.now()
+    fields = {"key_prefix": key[:12], "key_hash": key_hash(key), "key_issued_at": now, "is_active": True}
     client = Client.objects.select_for_update().filter(organisation=organisation).first()
     if client is None:
         client = Client.objects.create(organisation=organisation, user=_service_account(organisation), **fields)

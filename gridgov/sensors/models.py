@@ -1,5 +1,3 @@
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -110,14 +108,6 @@ class Gateway(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
-
-    @staticmethod
-    def hash(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
-
-    @staticmethod
-    def new_key() -> str:
-        return "ggw_" + secrets.token_urlsafe(32)
 
 
 class CareProfile(models.Model):

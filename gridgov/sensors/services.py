@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gridgov.core.errors import Conflict, DomainError, NotAllowed
+from gridgov.lib.keys import key_hash, new_key
 from gridgov.people.models import Resident
 from gridgov.sensors import escalation
 from gridgov.sensors.adapters import Event
@@ -181,13 +182,13 @@ def care_profile_set(*, resident: Resident, by=None, contacts: list[Contact] | N
 
 def gateway_create(*, name: str) -> tuple[Gateway, str]:
     """A new HTTP gateway and its key (shown once)."""
-    key = Gateway.new_key()
-    gateway = Gateway.objects.create(name=name, prefix=key[:8], key_hash=Gateway.hash(key))
+    key = new_key("ggw")
+    gateway = Gateway.objects.create(name=name, prefix=key[:8], key_hash=key_hash(key))
     return gateway, key
 
 
 def gateway_for_key(key: str) -> Gateway | None:
-    gateway = Gateway.objects.filter(key_hash=Gateway.hash(key or ""), is_active=True).first()
+    gateway = Gateway.objects.filter(key_hash=key_hash(key or ""), is_active=True).first()
     if gateway is not None:
         Gateway.objects.filter(pk=gateway.pk).update(last_used_at=timezone.now())
     return gateway

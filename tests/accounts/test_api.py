@@ -5,6 +5,7 @@ from django.test import Client
 
 from gridgov.accounts import services
 from gridgov.accounts.models import AccessLog, ApiToken
+from gridgov.lib.keys import key_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_create_list_and_revoke_tokens_in_a_session(client_for, persona):
     token = ApiToken.objects.get()
     assert body == {"id": token.pk, "name": "数据对接", "prefix": body["key"][:8],
                     "created_at": body["created_at"], "last_used_at": None, "key": body["key"]}
-    assert token.key_hash == ApiToken.hash(body["key"])
+    assert token.key_hash == key_hash(body["key"])
     listed = client.get("/api/v1/accounts/tokens").json()
     assert [(t["id"], t["name"], "key" in t) for t in listed] == [(token.pk, "数据对接", False)]
     assert client.delete(f"/api/v1/accounts/tokens/{token.pk}").status_code == 204

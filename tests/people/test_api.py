@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gridgov.accounts.enums import AccessAction
 from gridgov.accounts.models import AccessLog, ApiToken
+from gridgov.lib.keys import key_hash, new_key
 from gridgov.people import services
 from gridgov.people.models import Household, Resident
 from tests.conftest import id_number
@@ -105,8 +106,8 @@ def test_import_reports_rows_and_is_idempotent(households, client_for):
 
 
 def test_export_and_template_with_a_bearer_token(households, persona, area, client_for, zhang):
-    key = ApiToken.new_key()
-    ApiToken.objects.create(user=persona["worker_a"], name="测试", prefix=key[:8], key_hash=ApiToken.hash(key))
+    key = new_key("ggv")
+    ApiToken.objects.create(user=persona["worker_a"], name="测试", prefix=key[:8], key_hash=key_hash(key))
     client = client_for(None)
     export = client.get(API + "/ledger/export", HTTP_AUTHORIZATION=f"Bearer {key}")
     rows = sheet_rows(export.content)
