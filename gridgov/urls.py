@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from gridgov.api import api
 from gridgov.core import views as core_views
@@ -21,5 +19,4 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", core_views.healthz, name="healthz"),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

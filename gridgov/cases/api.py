@@ -5,12 +5,13 @@ import binascii
 import datetime as dt
 from typing import Literal
 
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from gridgov.cases import measures as case_measures
-from gridgov.cases import selectors, services
+from gridgov.cases import screens, selectors, services
 from gridgov.cases.deadlines import colour, colour_filter
 from gridgov.cases.enums import CASE_STAFF, TRANSITIONS
 from gridgov.cases.models import CaseEvent, WorkOrder
@@ -152,7 +153,7 @@ def event_out(event: CaseEvent) -> dict:
     return {"id": event.pk, "action": event.action, "label": label, "from_state": event.from_state,
             "to_state": event.to_state, "by": str(event.by) if event.by else "系统", "at": event.at,
             "note": event.note, "internal": event.internal,
-            "attachments": [a.file.url for a in event.attachments.all()]}
+            "attachments": [reverse("api:case_photo", args=[a.pk]) for a in event.attachments.all()]}
 
 
 def order_out(order: WorkOrder) -> dict:
@@ -325,6 +326,12 @@ def get_case(request, case_id: int):
     orders = [order_out(o) for o in case.work_orders.select_related("department")] if staff_view else []
     return {"case": case, "events": [event_out(e) for e in selectors.case_events_for(request.user, case)],
             "work_orders": orders, "co_reporters": case.reporters.count()}
+
+
+@router.get("/photos/{attachment_id}", url_name="case_photo", summary="事件照片（与事件详情同样的权限）",
+            response={200: None})
+def get_photo(request, attachment_id: int):
+    return screens.photo_response(selectors.attachment_get_for(request.user, attachment_id))
 
 
 class MeTooIn(Schema):

@@ -10,6 +10,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -165,7 +166,8 @@ def public_notices(*, limit: int = PAGE_SIZE) -> list[Notice]:
     """Published closed cases with their photos before (report) and after (handling); no personal data."""
     cases = list(Case.objects.filter(published=True, state=CaseState.CLOSED)
                  .select_related("category", "grid").order_by("-published_at", "-id")[:limit])
-    photos = Attachment.objects.filter(case__in=cases).select_related("event").order_by("id")
+    photos = (Attachment.objects.filter(case__in=cases).exclude(event__internal=True)
+              .select_related("event").order_by("id"))
     before, after = {}, {}
     for photo in photos:
         side = before if photo.event is None or photo.event.action == "report" else after
@@ -173,9 +175,12 @@ def public_notices(*, limit: int = PAGE_SIZE) -> list[Notice]:
     return [Notice(c, before.get(c.pk, []), after.get(c.pk, [])) for c in cases]
 
 
-def photos_by_side(case: Case) -> tuple[list, list]:
-    """(before, after) photos of a case: those sent with the report, and those added while handling it."""
+def photos_by_side(case: Case, *, internal: bool = True) -> tuple[list, list]:
+    """(before, after) photos of a case: those sent with the report, and those added while handling it;
+    without `internal`, not those sent with an internal note."""
     photos = list(case.attachments.select_related("event").order_by("id"))
+    if not internal:
+        photos = [p for p in photos if p.event is None or not p.event.internal]
     before = [p for p in photos if p.event is None or p.event.action == "report"]
     return before, [p for p in photos if p not in before]
 
@@ -336,3 +341,15 @@ def buildings_matching(q: str) -> list:
     for word in words:
         found = found.filter(Q(name__icontains=word) | Q(estate__name__icontains=word) | Q(address__icontains=word))
     return list(found.order_by("estate__name", "name", "id")[:BUILDING_MATCHES])
+
+
+def photo_response(attachment: Attachment) -> FileResponse:
+    """The photo's bytes, never cached by shared caches (who may see it is checked per request)."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

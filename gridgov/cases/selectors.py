@@ -1,11 +1,12 @@
 """Scoped reads of cases. Nothing else queries cases for a user; out of scope reads as 404."""
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gridgov.accounts.enums import Role
-from gridgov.cases.enums import CASE_STAFF, CLAIMERS, OPEN_ORDER_STATES, OrderState
-from gridgov.cases.models import Case, CaseEvent, CaseReporter, WorkOrder
+from gridgov.cases.enums import CASE_STAFF, CLAIMERS, OPEN_ORDER_STATES, CaseState, OrderState
+from gridgov.cases.models import Attachment, Case, CaseEvent, CaseReporter, WorkOrder
 from gridgov.cases.rules import department_of
 
 # Who sees every case of their area subtree.
@@ -49,6 +50,27 @@ def sees_internal(user, case: Case) -> bool:
 def case_events_for(user, case: Case):
     events = CaseEvent.objects.filter(case=case).select_related("by").prefetch_related("attachments")
     return events if sees_internal(user, case) else events.filter(internal=False)
+
+
+def attachment_get_for(user, attachment_id: int, *, tracked_case_id: int | None = None) -> Attachment:
+    """A photo for whoever may see it, else 404.
+
+    Who may: a user who sees the case (staff in scope, its reporters and handlers), except that a photo
+    sent with an internal note is for those who see internal notes only; anyone, for a published closed
+    case (the public board); and the holder of the case's tracking link (`tracked_case_id`, resolved from
+    the link by the caller) for its non-internal photos.
+    """
+    attachment = get_object_or_404(Attachment.objects.select_related("case", "event"), pk=attachment_id)
+    case = attachment.case
+    internal = attachment.event is not None and attachment.event.internal
+    if cases_visible_to(user).filter(pk=case.pk).exists():
+        if internal and not sees_internal(user, case):
+            raise Http404
+        return attachment
+    public = case.published and case.state == CaseState.CLOSED
+    if not internal and (public or tracked_case_id == case.pk):
+        return attachment
+    raise Http404
 
 
 def work_orders_mine(user):

@@ -19,4 +19,5 @@ urlpatterns = [
     path("mine/", views.my_reports, name="mine"),
     path("t/<str:token>/", views.track, name="track"),
     path("public/", views.public_board, name="public"),
+    path("photos/<int:attachment_id>/", views.photo, name="photo"),
 ]

@@ -68,8 +68,8 @@ def queue(request):
 def case_detail(request, case_id):
     case = selectors.case_get_for(request.user, case_id)
     offers = screens.actions_for(request.user, case)
-    before, after = screens.photos_by_side(case)
     staff_view = selectors.sees_internal(request.user, case)
+    before, after = screens.photos_by_side(case, internal=staff_view)
     return render(request, "cases/case_detail.html", {
         "case": case, "colour": screens.colour_of(case), "staff_view": staff_view,
         "events": screens.labelled(selectors.case_events_for(request.user, case)),
@@ -185,7 +185,7 @@ def order_detail(request, order_id):
     order = screens.order_get_for(request.user, order_id)
     case = order.case
     offers = [o for o in screens.actions_for(request.user, case) if o.order is not None and o.order.pk == order.pk]
-    before, after = screens.photos_by_side(case)
+    before, after = screens.photos_by_side(case, internal=selectors.sees_internal(request.user, case))
     return render(request, "cases/order_detail.html", {
         "order": order, "case": case, "before": before, "after": after,
         "forms": [(o, action_form(o.action, case=case, auto_id=screens.form_id(o))) for o in offers],
@@ -236,13 +236,22 @@ def track(request, token):
     case = screens.case_for_token(token)
     if case is None:
         raise Http404
-    before, after = screens.photos_by_side(case)
+    before, after = screens.photos_by_side(case, internal=False)
     may_rate = request.user.is_authenticated and any(
         o.action == "rate" for o in screens.actions_for(request.user, case))
     return render(request, "cases/track.html", {
         "case": case, "events": screens.labelled(screens.public_track(case)), "before": before, "after": after,
+        "photo_token": token,
         "rate_form": RateForm(auto_id="id_rate_%s") if may_rate else None,
     })
+
+
+def photo(request, attachment_id):
+    """One photo, after the same checks as the page that shows it (`?t=` carries a tracking link's token)."""
+    tracked = screens.case_for_token(request.GET.get("t", "")) if request.GET.get("t") else None
+    attachment = selectors.attachment_get_for(request.user, attachment_id,
+                                              tracked_case_id=tracked.pk if tracked else None)
+    return screens.photo_response(attachment)
 
 
 def public_board(request):

@@ -1,5 +1,7 @@
 """One GeoReport v2 record per object, as ordered dicts (XML element order follows the spec)."""
 
+from django.urls import reverse
+
 from gridgov.cases.enums import TRANSITIONS, CaseState
 from gridgov.cases.models import Case, CaseEvent, Category
 from gridgov.open311.enums import CLOSED_STATES, UPDATE_STATUS_OF_OUTCOME, UPDATE_STATUS_OF_STATE
@@ -71,8 +73,10 @@ def status_notes(case: Case) -> str:
 def media_url(case: Case, absolute) -> str | None:
     if _has_request(case) and case.open311_request.media_url:
         return case.open311_request.media_url
-    photos = list(case.attachments.all())
-    return absolute(photos[0].file.url) if photos else None
+    if not (case.published and case.state == CaseState.CLOSED):
+        return None  # residents' photos leave the platform only once staff have published the case (公示)
+    photos = list(case.attachments.all())  # the selector prefetches the public ones only
+    return absolute(reverse("cases:photo", args=[photos[0].pk])) if photos else None
 
 
 def request_record(case: Case, absolute) -> dict:
