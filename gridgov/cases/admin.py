@@ -31,14 +31,14 @@ class DepartmentAdmin(admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     """Stage deadlines are edited here, per category."""
 
-    list_display = ["code", "name", "first_level", "department", "resolve_days", "is_active"]
-    list_filter = ["is_active", "first_level"]
+    list_display = ["code", "name", "first_level", "department", "whistle", "resolve_days", "is_active"]
+    list_filter = ["is_active", "first_level", "whistle"]
     search_fields = ["code", "name"]
     fieldsets = [
         (None, {"fields": ["code", "name", "parent", "first_level", "department", "keywords", "is_active"]}),
         ("时限", {"fields": ["accept_hours", "register_hours", "dispatch_hours", "claim_hours", "approve_hours",
                            "resolve_days", "verify_hours", "close_hours"]}),
-        ("吹哨时限", {"fields": ["sign_hours", "contact_hours", "quick_arrive_days", "complex_arrive_days",
+        ("吹哨时限", {"fields": ["whistle", "sign_hours", "contact_hours", "quick_arrive_days", "complex_arrive_days",
                              "urgent_sign_minutes", "urgent_arrive_minutes"]}),
     ]
 

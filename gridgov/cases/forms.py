@@ -77,6 +77,7 @@ class RegisterForm(ActionForm):
         field.queryset = Category.objects.filter(is_active=True, parent__isnull=False).order_by("code")
         if case is not None and case.suggested_category_id:
             field.initial = case.suggested_category_id
+            self.fields["whistle"].initial = case.suggested_category.whistle
 
 
 class DispatchForm(ActionForm):

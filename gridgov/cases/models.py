@@ -61,6 +61,8 @@ class Category(models.Model):
     department = models.ForeignKey(Department, verbose_name="默认责任部门", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="categories")
     keywords = models.JSONField("关键词", default=list, blank=True)
+    whistle = models.CharField("建议吹哨", max_length=10, choices=Whistle.choices, default=Whistle.NONE,
+                               help_text="立案时预选的吹哨类型（受理人可改）")
     is_active = models.BooleanField("启用", default=True)
     accept_hours = models.FloatField("受理时限（工作小时）", default=2)
     register_hours = models.FloatField("立案时限（工作小时）", default=4)

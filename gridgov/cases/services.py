@@ -24,6 +24,7 @@ from gridgov.cases.enums import (
     CaseState,
     Channel,
     DepartmentKind,
+    Whistle,
 )
 from gridgov.cases.models import (
     Attachment,
@@ -81,11 +82,16 @@ def department_add_member(*, department: Department, user) -> DepartmentMember:
 
 
 def _catalogue_row(row: dict, *, parent: Category | None) -> tuple[Category, bool]:
+    whistle = row.get("whistle", Whistle.NONE)
+    if whistle not in Whistle.values:
+        raise DomainError(f"类别 {row.get('code')} 的吹哨类型“{whistle}”无效，应为 {'、'.join(Whistle.values)} 之一",
+                          code="invalid_catalogue")
     department = department_create(name=row["department"]) if row.get("department") else None
-    category, created = Category.objects.update_or_create(code=str(row["code"]), defaults={
-        "name": row["name"], "parent": parent, "first_level": row.get("first_level", ""),
-        "department": department, "keywords": list(row.get("keywords", [])), "is_active": True,
-    })
+    defaults = {"name": row["name"], "parent": parent, "first_level": row.get("first_level", ""),
+                "department": department, "keywords": list(row.get("keywords", [])), "is_active": True}
+    # The whistle, like the deadlines, is the catalogue's first proposal; an admin's later choice is kept.
+    category, created = Category.objects.update_or_create(
+        code=str(row["code"]), defaults=defaults, create_defaults={**defaults, "whistle": whistle})
     return category, created
 
 
@@ -93,7 +99,7 @@ def _catalogue_row(row: dict, *, parent: Category | None) -> tuple[Category, boo
 def category_sync_from_catalogue(path) -> dict:
     """Create or update the two-level categories (and their departments) from a catalogue JSON file.
 
-    Deadlines edited in admin are kept; categories missing from the file are deactivated.
+    Deadlines and whistles edited in admin are kept; categories missing from the file are deactivated.
     """
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))

@@ -28,6 +28,27 @@ def test_catalogue_keeps_admin_deadlines_and_deactivates_missing(catalogue, tmp_
     assert Category.objects.get(code="0101").department is None
 
 
+def test_catalogue_whistle_is_set_once_and_an_admin_choice_is_kept(catalogue, tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"categories": [{"code": "01", "name": "市容环境", "children": [{"code": "0101", '
+                    '"name": "占道经营", "whistle": "quick"}, {"code": "0109", "name": "燃气", "whistle": "urgent"}]}]}',
+                    encoding="utf-8")
+    services.category_sync_from_catalogue(path)
+    assert (Category.objects.get(code="0101").whistle, Category.objects.get(code="0109").whistle) == ("none", "urgent")
+    Category.objects.filter(code="0109").update(whistle="quick")
+    services.category_sync_from_catalogue(path)
+    assert Category.objects.get(code="0109").whistle == "quick"
+
+
+def test_a_bad_whistle_in_the_catalogue_is_named_and_nothing_changes(catalogue, tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"categories": [{"code": "01", "name": "市容环境改名", "children": [{"code": "0101", '
+                    '"name": "占道经营", "whistle": "loud"}]}]}', encoding="utf-8")
+    with pytest.raises(DomainError, match="类别 0101 的吹哨类型“loud”无效，应为 none、quick、urgent、complex 之一"):
+        services.category_sync_from_catalogue(path)
+    assert Category.objects.get(code="01").name == "市容环境"
+
+
 def test_bad_catalogue_says_where(tmp_path, db):
     path = tmp_path / "c.json"
     path.write_text('{"categories": [{"code": "01"}]}', encoding="utf-8")

@@ -39,6 +39,17 @@ def test_the_case_page_shows_the_suggestion_and_preselects_it(report, people, tr
     assert f'<option value="{triage_catalogue["0501"].pk}" selected>' in page
 
 
+def test_the_suggestion_preselects_the_categorys_whistle(report, people, triage_catalogue):
+    case = step(report(description="楼下燃气管道漏气了，闻到很大一股煤气味"), "accept", people["worker_a"])
+    assert (case.suggested_category.code, case.suggested_category.whistle) == ("0804", "urgent")
+    client = Client()
+    client.login(username="worker_a", password=PASSWORD)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "系统建议：燃气（区燃气公司，应急哨）" in page
+    assert '<option value="urgent" selected>应急哨</option>' in page
+    assert page.count("selected>") == 3  # the category, the whistle and the level (网格)
+
+
 def test_registering_another_category_records_one_correction(report, people, triage_catalogue):
     case = step(report(description=LAMP), "accept", people["worker_a"])
     step(case, "register", people["worker_a"], category=triage_catalogue["0101"].pk, affair_kind="public")

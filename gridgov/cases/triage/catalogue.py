@@ -1,7 +1,9 @@
 """The category catalogue (`data/catalogue.json`): two levels, leaves carry the routing.
 
 Format: {"categories": [{"code", "name", "first_level", "department", "children": [
-{"code", "name", "first_level", "department", "keywords": [...]}, ...]}, ...]}.
+{"code", "name", "first_level", "department", "keywords": [...], "whistle"?}, ...]}, ...]}.
+`whistle` (quick / urgent / complex; absent: none) is the whistle proposed when a case of the leaf
+is registered; it is set when a category is first created and then edited in admin.
 A leaf's code starts with its parent's code; `first_level` is the 12345 hotline's first-level
 class. The catalogue's version is a hash of the file, stored with a trained model so that a
 model trained on another catalogue is not used.

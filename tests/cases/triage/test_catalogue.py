@@ -3,6 +3,7 @@ import json
 from gridgov.cases.triage.catalogue import CATALOGUE_PATH, FIRST_LEVELS, catalogue_load
 
 LEAF_KEYS = {"code", "name", "first_level", "department", "keywords"}
+WHISTLES = {"quick", "urgent", "complex"}  # "none", the default, is left out of the file
 PARENT_KEYS = {"code", "name", "first_level", "department", "children"}
 
 
@@ -23,10 +24,18 @@ def test_every_leaf_has_an_allowed_first_level_a_department_and_keywords():
     for parent in _doc()["categories"]:
         assert parent["first_level"] in FIRST_LEVELS
         for leaf in parent["children"]:
-            assert set(leaf) == LEAF_KEYS
+            assert set(leaf) - {"whistle"} == LEAF_KEYS
+            assert leaf.get("whistle", "quick") in WHISTLES, leaf["name"]
             assert leaf["first_level"] in FIRST_LEVELS, leaf["name"]
             assert leaf["department"].strip(), leaf["name"]
             assert len(leaf["keywords"]) >= 3 and all(w.strip() for w in leaf["keywords"]), leaf["name"]
+
+
+def test_emergencies_and_multi_department_matters_propose_a_whistle():
+    whistles = {c["name"]: c.get("whistle", "none") for p in _doc()["categories"] for c in p["children"]}
+    assert (whistles["燃气"], whistles["地质灾害与危岩"], whistles["违法建设"], whistles["占道经营"]) == (
+        "urgent", "urgent", "complex", "none")
+    assert sum(w != "none" for w in whistles.values()) == 20
 
 
 def test_codes_are_unique_and_children_start_with_their_parents_code():
