@@ -40,6 +40,7 @@ class CategoryAdmin(admin.ModelAdmin):
                            "resolve_days", "verify_hours", "close_hours"]}),
         ("吹哨时限", {"fields": ["whistle", "sign_hours", "contact_hours", "quick_arrive_days", "complex_arrive_days",
                              "urgent_sign_minutes", "urgent_arrive_minutes"]}),
+        ("提级", {"fields": ["escalate_every_hours"]}),
     ]
 
 

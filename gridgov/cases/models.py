@@ -78,6 +78,8 @@ class Category(models.Model):
     complex_arrive_days = models.FloatField("攻坚哨到场时限（工作日）", default=5)
     urgent_sign_minutes = models.PositiveIntegerField("应急哨签收时限（分钟）", default=30)
     urgent_arrive_minutes = models.PositiveIntegerField("应急哨到场时限（分钟）", default=120)
+    escalate_every_hours = models.FloatField("逾期后再次提级间隔（小时）", default=24,
+                                             help_text="逾期事件提级后仍未办理，隔多少小时再提一级")
 
     class Meta:
         verbose_name = verbose_name_plural = "事件类别"

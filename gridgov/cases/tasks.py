@@ -4,6 +4,7 @@ Each sweep claims a row with a conditional UPDATE on the very column it reads (c
 so two workers at once never act twice, and a restarted worker finds every row still waiting.
 """
 
+import datetime as dt
 import logging
 
 from django.db import transaction
@@ -37,14 +38,16 @@ def case_remind_sweep(now) -> int:
 
 
 def case_escalate_sweep(now) -> int:
-    """提级: an overdue stage moves the case one level up and tells that level's supervisors, once a day."""
+    """提级: an overdue stage moves the case one level up and tells that level's supervisors; still overdue,
+    once more every `escalate_every_hours` of its category (a day by default)."""
     from gridgov.cases.services import case_transition
 
     done = 0
     for case_id, escalate_at in _due(Case, "escalate_at", now, state__in=CLOCK_STATES):
-        level = Case.objects.filter(pk=case_id).values_list("level", flat=True).first()
+        level, hours = Case.objects.filter(pk=case_id).values_list("level", "category__escalate_every_hours").first()
+        every = dt.timedelta(hours=hours) if hours else ESCALATE_EVERY
         last = level == LEVEL_ORDER[-2] or level == Level.DISTRICT
-        following = None if last else escalate_at + ESCALATE_EVERY * (1 + (now - escalate_at) // ESCALATE_EVERY)
+        following = None if last else escalate_at + every * (1 + (now - escalate_at) // every)
         with transaction.atomic():
             if not Case.objects.filter(pk=case_id, escalate_at=escalate_at).update(escalate_at=following):
                 continue

@@ -41,18 +41,20 @@ class CasePlan:
     whistle: str
     visit: bool
     limits: dict = field(default_factory=dict)
+    visit_within: dt.timedelta | None = None  # a wall-clock deadline for the visit, night and weekend alike
 
 
-# Care cases: the visit must be done within 2 working hours (resolve_days = 2 h of the 7-hour office
-# day); past that the case engine's escalation sweep moves it grid → community, then street.
-CARE_RESOLVE_HOURS = 2
-OFFICE_DAY_HOURS = 7
+# Care cases: somebody may be lying on the floor, so the visit is due 2 hours later by the clock, not
+# in working hours; past that the case engine's escalation sweep moves it grid → community, and
+# 2 hours later (the category's re-escalation interval) to the street.
+CARE_VISIT_WITHIN = dt.timedelta(hours=2)
 
 CASE_PLANS: dict[str, CasePlan] = {
     "urgent": CasePlan("SENSOR-URGENT", "感知设备紧急告警（烟感/燃气/紧急呼叫）", AffairKind.PUBLIC, Whistle.URGENT,
                        visit=False, limits={"accept_hours": 0.25, "register_hours": 0.25, "dispatch_hours": 0.25}),
     "care": CasePlan("SENSOR-CARE", "独居老人关爱上门", AffairKind.HOUSEHOLD, Whistle.NONE, visit=True,
-                     limits={"resolve_days": CARE_RESOLVE_HOURS / OFFICE_DAY_HOURS}),
+                     limits={"escalate_every_hours": CARE_VISIT_WITHIN.total_seconds() / 3600},
+                     visit_within=CARE_VISIT_WITHIN),
     "grid": CasePlan("SENSOR-GRID", "高空抛物", AffairKind.PUBLIC, Whistle.NONE, visit=True),
 }
 
@@ -163,7 +165,7 @@ def _open(alarm: Alarm, now: dt.datetime) -> Case:
     dwelling = alarm.device.dwelling
     intake = case_intake(channel=Channel.SENSOR, by=None, building=dwelling.building, address=str(dwelling),
                          description=_description(alarm), source=CASE_SOURCE, external_id=f"alarm-{alarm.pk}",
-                         now=now)
+                         deadline_at=now + plan.visit_within if plan.visit_within else None, now=now)
     case = intake.case
     if not intake.created:
         return case

@@ -126,9 +126,10 @@ def test_unacknowledged_care_alert_becomes_a_care_case_for_worker_a(devices, per
     assert case.events.get(action="dispatch").note == "请上门查看（现场报到须拍照）"
     [order] = WorkOrder.objects.all()
     assert (order.case_id, order.assignee, order.role, order.state) == (case.pk, persona["worker_a"], "lead", "open")
-    # 2 working hours to visit: the care alert fell on Saturday 09:00, so the visit is due Monday 11:00
-    monday_11 = timezone.make_aware(dt.datetime(2026, 11, 23, 11, 0))
-    assert (order.resolve_due_at, case.deadline_at, case.escalate_at) == (monday_11, monday_11, monday_11)
+    # 2 hours by the clock to visit, weekend or not: the case opened on Saturday 09:30, the visit is due 11:30
+    saturday_1130 = timezone.make_aware(dt.datetime(2026, 11, 21, 11, 30))
+    assert RAISED + 30 * MIN == timezone.make_aware(dt.datetime(2026, 11, 21, 9, 30))
+    assert (order.resolve_due_at, case.deadline_at, case.due_at, case.escalate_at) == (saturday_1130,) * 4
 
 
 def test_two_sweeps_and_a_repeat_request_still_one_care_case(devices):
@@ -158,8 +159,12 @@ def test_unhandled_care_case_escalates_to_community_then_street(devices):
     assert case_escalate_sweep(due - MIN) == 0
     assert case_escalate_sweep(due) == 1
     assert Case.objects.get().level == "community"
-    assert case_escalate_sweep(due + 24 * H) == 1
+    assert Case.objects.get().escalate_at == due + 2 * H      # SENSOR-CARE re-escalates every 2 hours, not daily
+    assert case_escalate_sweep(due + 2 * H - MIN) == 0
+    assert case_escalate_sweep(due + 2 * H) == 1
     case = Case.objects.get()
-    assert (case.level, case.escalate_at) == ("street", due + 48 * H)     # the engine's daily cadence
+    assert (case.level, case.escalate_at) == ("street", due + 4 * H)
+    assert case_escalate_sweep(due + 4 * H) == 1
+    assert (Case.objects.get().level, Case.objects.get().escalate_at) == ("district", None)
     assert [e["to"] for e in case.events.filter(action="escalate").order_by("id").values_list("data", flat=True)] == [
-        "community", "street"]
+        "community", "street", "district"]

@@ -47,6 +47,31 @@ def test_evaluate_prints_accuracy_for_corpus_split_and_heldout():
     assert "真实\\预测\t" in out
 
 
+def test_evaluate_a_labelled_file_by_leaf_or_by_first_level(tmp_path):
+    path = tmp_path / "real.jsonl"
+    path.write_text('{"text": "小区门口井盖被人偷了，晚上好危险", "category": "0502"}\n\n'
+                    '{"text": "楼下烧烤店油烟太大了，窗户都打不开", "first_level": "环境保护"}\n', encoding="utf-8")
+    out = _run("evaluate", "--file", str(path))
+    assert "== real.jsonl（模型用全部语料训练）（2 条）" in out
+    assert "二级类别 top-1 100.0%  top-3 100.0%（其中 1 条有此级标注）" in out
+    assert "12345一级分类 top-1 100.0%  top-3 100.0%" in out
+    assert "== real.jsonl 关键词规则（冷启动）（2 条）" in out
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("not json", "第2行 不是 JSON"),
+    ('{"category": "0502"}', "第2行 缺少 text"),
+    ('{"text": "x", "category": "9999"}', "第2行 的类别 9999 不在类别目录中"),
+    ('{"text": "x", "category": "0502", "first_level": "民政"}', "第2行 的类别 0502 属于 城乡建设，与 first_level 民政 不符"),
+    ('{"text": "x", "first_level": "外星事务"}', "第2行 需要 category（二级类别编码）或有效的 first_level，收到“外星事务”"),
+])
+def test_evaluate_names_the_bad_line_of_a_labelled_file(tmp_path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "井盖没了", "category": "0502"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        _run("evaluate", "--file", str(path))
+
+
 def test_classify_reads_standard_input_when_no_file_is_given(trained_model, monkeypatch):
     monkeypatch.setattr("sys.stdin", StringIO("\n井盖被偷了，留下一个大洞\n"))
     rows = [json.loads(line) for line in _run("--model", str(trained_model), "classify").splitlines()]

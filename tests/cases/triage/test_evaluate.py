@@ -27,3 +27,17 @@ def test_evaluation_lines_and_confusion_table():
         "12345一级分类 top-1 50.0%  top-3 50.0%",
     ]
     assert confusion_lines(result) == ["真实\\预测\t交通运输\t城乡建设", "城乡建设\t1\t1"]
+
+
+def test_a_row_labelled_with_its_first_level_class_only_counts_there_alone():
+    rows = [("a", "0101"), ("b", "", "交通运输"), ("c", "0601", "交通运输")]
+    result = evaluation_run("t", _fixed([["0101"], ["0601"], ["0501"]]), rows)
+    assert (result.count, dict(result.labelled)) == (3, {"leaf": 2, "category": 2, "first_level": 3})
+    assert (result.rate("leaf@1"), result.rate("first_level@1")) == (0.5, 2 / 3)
+    assert evaluation_lines(result) == [
+        "== t（3 条）",
+        "二级类别 top-1 50.0%  top-3 50.0%（其中 2 条有此级标注）",
+        "一级类别 top-1 50.0%  top-3 50.0%（其中 2 条有此级标注）",
+        "12345一级分类 top-1 66.7%  top-3 66.7%",
+    ]
+    assert result.confusion == {("城乡建设", "城乡建设"): 1, ("交通运输", "交通运输"): 1, ("交通运输", "城乡建设"): 1}

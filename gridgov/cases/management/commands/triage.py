@@ -1,4 +1,4 @@
-"""`gridgov triage classify [FILE] | train | evaluate` — text triage from the command line."""
+"""`gridgov triage classify [FILE] | train | evaluate [--file F]` — text triage from the command line."""
 
 import json
 import math
@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.cases.training import triage_training_pairs
 from gridgov.cases.triage import suggest_many
+from gridgov.cases.triage.catalogue import FIRST_LEVELS, catalogue_load
 from gridgov.cases.triage.corpus import corpus_pairs, heldout_rows, read_jsonl
 from gridgov.cases.triage.evaluate import Evaluation, confusion_lines, evaluation_lines, evaluation_run
 from gridgov.cases.triage.model import model_fit, model_suggest_many, model_train
@@ -29,7 +30,9 @@ class Command(BaseCommand):
         classify.add_argument("file", nargs="?", type=Path, help="输入文件，缺省读标准输入")
         train = sub.add_parser("train", help="用语料、已结案事件与分类纠正（及 --extra 的 JSON 行 text/category）训练并保存模型")
         train.add_argument("--extra", type=Path, default=None, help="额外训练样本（JSON 行，含 text、category）")
-        sub.add_parser("evaluate", help="在语料的测试部分和 heldout.jsonl 上评估")
+        evaluate = sub.add_parser("evaluate", help="在语料的测试部分和 heldout.jsonl 上评估，或用 --file 评估另一组已标注文本")
+        evaluate.add_argument("--file", type=Path, default=None,
+                              help="已标注文本（JSON 行，含 text 以及 category 或 first_level），如真实居民留言")
 
     def handle(self, *args, action, model=None, **options):
         for key in ("file", "extra"):
@@ -61,8 +64,15 @@ class Command(BaseCommand):
                           f"（类别不在目录中而舍弃 {result.dropped_count} 条），类别 {result.category_count} 个")
         self.stdout.write(f"模型已保存：{result.path}")
 
-    def _evaluate(self, *, model, **options):
-        """Model trained on the train split → test split; on the whole corpus → heldout.jsonl."""
+    def _evaluate(self, *, model, file=None, **options):
+        """Model trained on the train split → test split; on the whole corpus → heldout.jsonl (or `file`)."""
+        if file is not None:
+            rows = _labelled(file)
+            name = f"{file.name}（模型用全部语料训练）"
+            self._print(_scored(name, model_fit(corpus_pairs()), rows), confusion=True)
+            self._print(evaluation_run(f"{file.name} 关键词规则（冷启动）",
+                                       lambda texts: [rules_suggest(t) for t in texts], rows))
+            return
         split_model = model_fit(corpus_pairs("train"))
         self._print(_scored("语料测试部分（模型只用语料训练部分训练）", split_model, corpus_pairs("test")))
         full = model_fit(corpus_pairs())
@@ -76,6 +86,37 @@ class Command(BaseCommand):
     def _print(self, result: Evaluation, *, confusion: bool = False) -> None:
         for line in evaluation_lines(result) + (confusion_lines(result) if confusion else []):
             self.stdout.write(line)
+
+
+def _labelled(path: Path) -> list[tuple[str, str, str]]:
+    """(text, leaf code or "", first-level class) rows of a labelled file; any bad line stops with its number."""
+    catalogue = catalogue_load()
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                rows.append(_labelled_row(catalogue, path, number, line))
+    if not rows:
+        raise CommandError(f"{path} 中没有已标注文本")
+    return rows
+
+
+def _labelled_row(catalogue, path: Path, number: int, line: str) -> tuple[str, str, str]:
+    where = f"{path} 第{number}行"
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{where} 不是 JSON：{exc.msg}（第{exc.colno}列）") from None
+    if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+        raise CommandError(f"{where} 缺少 text")
+    code, first_level = str(row.get("category") or ""), str(row.get("first_level") or "")
+    if code and code not in catalogue.leaves:
+        raise CommandError(f"{where} 的类别 {code} 不在类别目录中")
+    if code and first_level and catalogue.leaf(code).first_level != first_level:
+        raise CommandError(f"{where} 的类别 {code} 属于 {catalogue.leaf(code).first_level}，与 first_level {first_level} 不符")
+    if not code and first_level not in FIRST_LEVELS:
+        raise CommandError(f"{where} 需要 category（二级类别编码）或有效的 first_level，收到“{first_level}”")
+    return row["text"], code, first_level or catalogue.leaf(code).first_level
 
 
 def _pairs(rows) -> list[tuple[str, str]]:
