@@ -18,6 +18,7 @@ GRIDGOV_DATA_KEY = _secrets["GRIDGOV_DATA_KEY"]
 DEBUG = env_bool("GRIDGOV_DEBUG", False)
 ALLOWED_HOSTS = env_list("GRIDGOV_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("GRIDGOV_CSRF_TRUSTED_ORIGINS", [])
+GRIDGOV_TRUSTED_PROXIES = env_list("GRIDGOV_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",

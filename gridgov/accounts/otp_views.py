@@ -7,8 +7,8 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gridgov.accounts import otp
-from gridgov.accounts.views import client_ip
 from gridgov.core.errors import DomainError
+from gridgov.lib.net import client_ip
 from gridgov.lib.pii import mask_phone
 
 SESSION_PHONE = "otp_phone"

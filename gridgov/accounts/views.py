@@ -11,13 +11,9 @@ from django.views.decorators.http import require_POST
 from gridgov.accounts import selectors, services
 from gridgov.accounts.enums import AccessAction
 from gridgov.core.errors import DomainError
+from gridgov.lib.net import client_ip
 
 LOCKED_MESSAGE = "登录失败次数过多（15 分钟内 5 次），该账号在此设备上暂时锁定，请 15 分钟后再试。"
-
-
-def client_ip(request) -> str | None:
-    """The peer address. A reverse proxy in front must pass the real one (see docs/operations)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class LoginView(auth_views.LoginView):

@@ -12,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS
 from gridgov.core.errors import DomainError, NotAllowed
+from gridgov.lib.net import client_ip
 from gridgov.people import ledger, selectors, services
 from gridgov.territory import selectors as territory
 
@@ -22,10 +23,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _reader(request) -> None:
     if request.user.role not in PEOPLE_READERS:
         raise NotAllowed("您的角色不能查看人口信息")
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _text(value) -> str | None:
@@ -213,7 +210,7 @@ def reveal(request, resident_id: int, payload: RevealIn):
     _reader(request)
     resident = selectors.resident_get_for(request.user, resident_id)
     value = services.resident_reveal(user=request.user, resident=resident, field=payload.field,
-                                     reason=payload.reason, ip=_ip(request))
+                                     reason=payload.reason, ip=client_ip(request))
     return {"field": payload.field, "value": value}
 
 
@@ -269,7 +266,7 @@ def ledger_template(request):
 @router.post("/ledger/import", response=LedgerResultOut, summary="导入人口台账（先整体校验，无误才写入）")
 def ledger_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     result = ledger.ledger_import(file=file, user=request.user, dry_run=dry_run, filename=file.name or "",
-                                  ip=_ip(request))
+                                  ip=client_ip(request))
     if result.errors:
         raise DomainError(f"台账有 {len(result.errors)} 处错误，未写入任何数据", code="ledger_invalid",
                           details=[{"row": e.row, "column": e.column, "reason": e.reason} for e in result.errors])
@@ -278,7 +275,7 @@ def ledger_import(request, file: File[UploadedFile], dry_run: Form[bool] = False
 
 @router.get("/ledger/export", summary="导出网格人口台账（脱敏 .xlsx，记入访问日志）")
 def ledger_export(request, area: str = ""):
-    content, _ = ledger.ledger_export(user=request.user, area_code=area, ip=_ip(request))
+    content, _ = ledger.ledger_export(user=request.user, area_code=area, ip=client_ip(request))
     return _xlsx(content, f"ledger-{area or request.user.scope_code}-{timezone.localdate():%Y%m%d}.xlsx")
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.accounts.enums import LEDGER_IMPORTERS, PEOPLE_READERS, PEOPLE_WRITERS, PII_REVEALERS
 from gridgov.core.errors import DomainError, NotAllowed
+from gridgov.lib.net import client_ip
 from gridgov.people import forms, ledger, selectors, services
 from gridgov.territory import selectors as territory
 from gridgov.territory.enums import AreaKind
@@ -88,7 +89,7 @@ def resident_reveal(request, resident_id):
         try:
             context["value"] = services.resident_reveal(
                 user=request.user, resident=resident, field=form.cleaned_data["field"],
-                reason=form.cleaned_data["reason"], ip=request.META.get("REMOTE_ADDR"))
+                reason=form.cleaned_data["reason"], ip=client_ip(request))
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from None
         except DomainError as exc:
@@ -197,7 +198,7 @@ def ledger_import(request):
         upload = form.cleaned_data["file"]
         try:
             result = ledger.ledger_import(file=upload, user=request.user, dry_run=form.cleaned_data["dry_run"],
-                                          filename=upload.name, ip=request.META.get("REMOTE_ADDR"))
+                                          filename=upload.name, ip=client_ip(request))
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from None
         except DomainError as exc:
@@ -214,7 +215,7 @@ def ledger_template(request):
 def ledger_export(request):
     try:
         content, _ = ledger.ledger_export(user=request.user, area_code=request.GET.get("area", ""),
-                                          ip=request.META.get("REMOTE_ADDR"))
+                                          ip=client_ip(request))
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
     except DomainError as exc:

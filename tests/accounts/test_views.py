@@ -167,6 +167,16 @@ def test_the_block_is_per_username_and_address(persona):
     assert _login(Client(REMOTE_ADDR="10.1.1.1"), "Worker_A", PASSWORD).status_code == 429
 
 
+def test_behind_a_trusted_proxy_the_block_is_per_forwarded_address(persona, settings):
+    settings.GRIDGOV_TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(5):
+        _login(Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7"), "worker_a", "wrong-password")
+    behind = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert _login(behind, "worker_a", PASSWORD).status_code == 302
+    again = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert _login(again, "worker_a", PASSWORD).status_code == 429
+
+
 def test_the_block_lifts_after_fifteen_minutes(persona):
     for _ in range(5):
         _login(Client(REMOTE_ADDR="10.1.1.1"), "worker_a", "wrong-password")
