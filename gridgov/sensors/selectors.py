@@ -6,7 +6,16 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from gridgov.sensors.enums import DEVICE_READERS, LOW_BATTERY_PERCENT, OPEN_STATUSES, AlarmKind, AlarmStatus
+from gridgov.sensors.enums import (
+    DEVICE_READERS,
+    LOW_BATTERY_PERCENT,
+    MAINTENANCE_ALARMS,
+    OPEN_STATUSES,
+    AlarmKind,
+    AlarmStatus,
+    DeviceKind,
+    DeviceState,
+)
 from gridgov.sensors.models import Alarm, CareProfile, Device
 
 
@@ -37,22 +46,65 @@ def devices_search(user, *, kind: str = "", query: str = ""):
     return devices.order_by("serial")
 
 
-def devices_geojson(user, *, kind: str = "") -> dict:
-    """Devices as GeoJSON points at their building, with their open alarms' kinds."""
-    devices = devices_search(user, kind=kind).prefetch_related(None)
-    open_kinds: dict[int, list[str]] = {}
-    alarms = Alarm.objects.filter(device__in=devices, status__in=OPEN_STATUSES).values_list("device_id", "kind")
-    for device_id, kind_ in alarms:
-        open_kinds.setdefault(device_id, []).append(kind_)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": d.pk,
-         "geometry": {"type": "Point", "coordinates": [d.dwelling.building.lng, d.dwelling.building.lat]},
-         "properties": {"serial": d.serial, "kind": d.kind, "kind_label": d.get_kind_display(),
-                        "dwelling": str(d.dwelling), "battery": d.battery,
-                        "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
-                        "open_alarms": sorted(open_kinds.get(d.pk, []))}}
-        for d in devices
-    ]}
+def device_state(*, open_kinds: set[str], last_seen_at, silent_due_at, battery: int | None,
+                 now: dt.datetime) -> str:
+    """The worst of: an open alarm about the home (not the device's own health), silence (never
+    heard, past its silent deadline, or a silent alarm open), a low battery; else online."""
+    if open_kinds - MAINTENANCE_ALARMS:
+        return DeviceState.ALARM
+    if (AlarmKind.SILENT in open_kinds or last_seen_at is None
+            or (silent_due_at is not None and silent_due_at <= now)):
+        return DeviceState.SILENT
+    if AlarmKind.BATTERY in open_kinds or (battery is not None and battery < LOW_BATTERY_PERCENT):
+        return DeviceState.LOW_BATTERY
+    return DeviceState.ONLINE
+
+
+_MAP_COLUMNS = ("pk", "kind", "serial", "battery", "last_seen_at", "silent_due_at", "dwelling__number",
+                "dwelling__building_id", "dwelling__building__name", "dwelling__building__estate__name",
+                "dwelling__building__lat", "dwelling__building__lng")
+
+
+def _open_alarms(devices) -> dict[int, list[tuple[str, str]]]:
+    """device id → [(alarm kind, status)] of its open alarms, in one query."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    alarms = (Alarm.objects.filter(device__in=devices.values("pk"), status__in=OPEN_STATUSES)
+              .order_by("device_id", "kind").values_list("device_id", "kind", "status"))
+    for device_id, kind, status in alarms:
+        found.setdefault(device_id, []).append((kind, status))
+    return found
+
+
+def devices_geojson(user, *, kind: str = "", area_code: str = "", now: dt.datetime | None = None) -> dict:
+    """The devices layer of the map: active devices in scope as GeoJSON points at their building,
+    each with its state and open alarms. No resident is named: the layer is for places and devices."""
+    now = now or timezone.now()
+    devices = devices_visible_to(user).filter(is_active=True)
+    if kind:
+        devices = devices.filter(kind=kind)
+    if area_code:
+        devices = devices.filter(dwelling__area_code__subtree=area_code)
+    alarms = _open_alarms(devices)
+    rows = devices.order_by("serial").values_list(*_MAP_COLUMNS)
+    return {"type": "FeatureCollection", "features": [_device_feature(row, alarms.get(row[0], []), now)
+                                                       for row in rows]}
+
+
+def _device_feature(row: tuple, alarms: list[tuple[str, str]], now: dt.datetime) -> dict:
+    pk, kind, serial, battery, last_seen_at, silent_due_at, number, building_id, building, estate, lat, lng = row
+    state = device_state(open_kinds={k for k, _ in alarms}, last_seen_at=last_seen_at,
+                         silent_due_at=silent_due_at, battery=battery, now=now)
+    building = f"{estate}{building}"
+    return {"type": "Feature", "id": pk, "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {
+                "serial": serial, "kind": kind, "kind_label": DeviceKind(kind).label,
+                "building_id": building_id, "building": building, "dwelling": f"{building} {number}",
+                "battery": battery, "last_seen_at": last_seen_at.isoformat() if last_seen_at else None,
+                "last_seen": timezone.localtime(last_seen_at).strftime("%Y-%m-%d %H:%M") if last_seen_at else "",
+                "state": state, "state_label": DeviceState(state).label,
+                "open_alarms": [k for k, _ in alarms],
+                "alarm_labels": [f"{AlarmKind(k).label}（{AlarmStatus(s).label}）" for k, s in alarms],
+            }}
 
 
 def alarms_visible_to(user):
