@@ -106,6 +106,7 @@ class ContactForm(forms.Form):
         who = f"第 {number} 位联系人"
         wrong_order = f"{who}的顺序须为 1 到 {MAX_CONTACTS} 之间的整数"
         self.fields["order"].error_messages.update(invalid=wrong_order, min_value=wrong_order, max_value=wrong_order)
+        self.fields["role"].error_messages.update(invalid_choice=f"{who}的身份无效，请从列表中选择")
         self.fields["name"].error_messages.update(max_length=f"{who}的姓名不能超过 50 个字")
         self.fields["phone"].error_messages.update(max_length=f"{who}的电话须为 7–12 位数字")
         self.current = existing.get(self._raw_contact_id())
