@@ -103,7 +103,7 @@ class ContactForm(forms.Form):
     def __init__(self, data=None, *, number: int, existing: dict[int, EmergencyContact], initial=None):
         super().__init__(data, prefix=f"c{number}", initial=initial)
         self.number, self.existing = number, existing
-        who = f"第 {number} 位联系人"
+        who = f"第 {number} 行联系人"
         wrong_order = f"{who}的顺序须为 1 到 {MAX_CONTACTS} 之间的整数"
         self.fields["order"].error_messages.update(invalid=wrong_order, min_value=wrong_order, max_value=wrong_order)
         self.fields["role"].error_messages.update(invalid_choice=f"{who}的身份无效，请从列表中选择")
@@ -122,7 +122,7 @@ class ContactForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        who = f"第 {self.number} 位联系人"
+        who = f"第 {self.number} 行联系人"
         if data.get("contact") is not None and self.current is None:
             raise forms.ValidationError(f"{who}已被他人修改或删除，请刷新页面后重新填写", code="stale")
         data["phone"] = "".join(ch for ch in data.get("phone", "") if ch not in " -")
@@ -194,7 +194,7 @@ class ContactForms:
         for form in (f for f in self.forms if f.kept()):
             order = form.cleaned_data["order"]
             if order in seen:
-                form.add_error("order", f"第 {form.number} 位联系人的顺序 {order} 与第 {seen[order].number} 位联系人重复")
+                form.add_error("order", f"第 {form.number} 行联系人的顺序 {order} 与第 {seen[order].number} 行联系人重复")
                 unique = False
             seen.setdefault(order, form)
         return unique

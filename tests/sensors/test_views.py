@@ -244,16 +244,16 @@ def test_a_bad_setting_is_named_next_to_its_field_and_nothing_is_saved(devices, 
 
 
 CONTACT_ERRORS = [
-    ({"c1-phone": "12345"}, 0, "phone", "第 1 位联系人的电话须为 7–12 位数字（手机或含区号的座机）"),
-    ({"c2-phone": "1370000111x"}, 1, "phone", "第 2 位联系人的电话须为 7–12 位数字（手机或含区号的座机）"),
-    ({"c1-name": ""}, 0, "name", "第 1 位联系人：请填写姓名"),
-    ({"c1-name": "张" * 51}, 0, "name", "第 1 位联系人的姓名不能超过 50 个字"),
-    ({"c2-role": ""}, 1, "role", "第 2 位联系人：请选择身份"),
-    ({"c2-role": "boss"}, 1, "role", "第 2 位联系人的身份无效，请从列表中选择"),
-    ({"c3-name": "王楼长", "c3-role": "steward"}, 2, "phone", "第 3 位联系人：请填写电话"),
-    ({"c2-order": "1"}, 1, "order", "第 2 位联系人的顺序 1 与第 1 位联系人重复"),
-    ({"c1-order": "0"}, 0, "order", "第 1 位联系人的顺序须为 1 到 10 之间的整数"),
-    ({"c1-order": ""}, 0, "order", "第 1 位联系人：请填写顺序"),
+    ({"c1-phone": "12345"}, 0, "phone", "第 1 行联系人的电话须为 7–12 位数字（手机或含区号的座机）"),
+    ({"c2-phone": "1370000111x"}, 1, "phone", "第 2 行联系人的电话须为 7–12 位数字（手机或含区号的座机）"),
+    ({"c1-name": ""}, 0, "name", "第 1 行联系人：请填写姓名"),
+    ({"c1-name": "张" * 51}, 0, "name", "第 1 行联系人的姓名不能超过 50 个字"),
+    ({"c2-role": ""}, 1, "role", "第 2 行联系人：请选择身份"),
+    ({"c2-role": "boss"}, 1, "role", "第 2 行联系人的身份无效，请从列表中选择"),
+    ({"c3-name": "王楼长", "c3-role": "steward"}, 2, "phone", "第 3 行联系人：请填写电话"),
+    ({"c2-order": "1"}, 1, "order", "第 2 行联系人的顺序 1 与第 1 行联系人重复"),
+    ({"c1-order": "0"}, 0, "order", "第 1 行联系人的顺序须为 1 到 10 之间的整数"),
+    ({"c1-order": ""}, 0, "order", "第 1 行联系人：请填写顺序"),
 ]
 
 
@@ -274,5 +274,5 @@ def test_a_contact_of_another_resident_cannot_be_slipped_in(devices, client_for)
     stranger = CareProfile.objects.get(resident=devices["zhang"]).contacts.get(order=1)
     response = post_care(client_for("community_staff"), li, **{"c1-contact": str(stranger.pk), "c1-name": "张伟"})
     assert response.context["contacts"].forms[0].non_field_errors() == [
-        "第 1 位联系人已被他人修改或删除，请刷新页面后重新填写"]
+        "第 1 行联系人已被他人修改或删除，请刷新页面后重新填写"]
     assert snapshot(li) is None
