@@ -86,24 +86,30 @@ def devices_geojson(user, *, kind: str = "", area_code: str = "", now: dt.dateti
         devices = devices.filter(dwelling__area_code__subtree=area_code)
     alarms = _open_alarms(devices)
     rows = devices.order_by("serial").values_list(*_MAP_COLUMNS)
-    return {"type": "FeatureCollection", "features": [_device_feature(row, alarms.get(row[0], []), now)
+    tz = timezone.get_current_timezone()
+    return {"type": "FeatureCollection", "features": [_device_feature(row, alarms.get(row[0], []), now, tz)
                                                        for row in rows]}
 
 
-def _device_feature(row: tuple, alarms: list[tuple[str, str]], now: dt.datetime) -> dict:
+# Labels looked up once, not through the enums per device: a community's layer has thousands.
+_KIND_LABELS = dict(DeviceKind.choices)
+_STATE_LABELS = dict(DeviceState.choices)
+_ALARM_LABELS = {(k, s): f"{kl}（{sl}）" for k, kl in AlarmKind.choices for s, sl in AlarmStatus.choices}
+
+
+def _device_feature(row: tuple, alarms: list[tuple[str, str]], now: dt.datetime, tz) -> dict:
     pk, kind, serial, battery, last_seen_at, silent_due_at, number, building_id, building, estate, lat, lng = row
     state = device_state(open_kinds={k for k, _ in alarms}, last_seen_at=last_seen_at,
                          silent_due_at=silent_due_at, battery=battery, now=now)
     building = f"{estate}{building}"
     return {"type": "Feature", "id": pk, "geometry": {"type": "Point", "coordinates": [lng, lat]},
             "properties": {
-                "serial": serial, "kind": kind, "kind_label": DeviceKind(kind).label,
+                "serial": serial, "kind": kind, "kind_label": _KIND_LABELS[kind],
                 "building_id": building_id, "building": building, "dwelling": f"{building} {number}",
                 "battery": battery, "last_seen_at": last_seen_at.isoformat() if last_seen_at else None,
-                "last_seen": timezone.localtime(last_seen_at).strftime("%Y-%m-%d %H:%M") if last_seen_at else "",
-                "state": state, "state_label": DeviceState(state).label,
-                "open_alarms": [k for k, _ in alarms],
-                "alarm_labels": [f"{AlarmKind(k).label}（{AlarmStatus(s).label}）" for k, s in alarms],
+                "last_seen": f"{last_seen_at.astimezone(tz):%Y-%m-%d %H:%M}" if last_seen_at else "",
+                "state": state, "state_label": _STATE_LABELS[state],
+                "open_alarms": [k for k, _ in alarms], "alarm_labels": [_ALARM_LABELS[a] for a in alarms],
             }}
 
 
