@@ -23,3 +23,14 @@ def test_the_api_serves_the_devices_under_an_area(devices, area, client_for):
 def test_an_area_out_of_scope_is_not_found(devices, area, client_for):
     response = client_for("worker_a").get(f"/api/v1/sensors/devices.geojson?under={area['grid_b'].pk}")
     assert response.status_code == 404
+
+
+def test_a_map_reader_who_may_not_see_devices_gets_an_empty_layer(devices, area, client_for):
+    from gridgov.accounts.enums import Role
+    from gridgov.accounts.models import User
+
+    volunteer = User.objects.create_user(username="volunteer", role=Role.VOLUNTEER, area=area["community"])
+    client = client_for(None)
+    client.force_login(volunteer)
+    assert client.get("/territory/map/").status_code == 200
+    assert client.get("/api/v1/sensors/devices.geojson").json() == {"type": "FeatureCollection", "features": []}
