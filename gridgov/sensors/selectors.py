@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from gridgov.sensors.enums import (
+    ACTIVITY_EVENTS,
     DEVICE_READERS,
     LOW_BATTERY_PERCENT,
     MAINTENANCE_ALARMS,
@@ -134,6 +135,15 @@ def alarms_search(user, *, status: str = "", kind: str = ""):
     if kind:
         alarms = alarms.filter(kind=kind)
     return alarms.order_by("-raised_at", "-id")
+
+
+def resident_devices_by_monitor(user, resident) -> dict[str, list[Device]]:
+    """The resident's active devices in scope, under the kind of the care monitor they feed
+    (door, water, motion); devices that only raise instant alarms under "other"."""
+    found: dict[str, list[Device]] = {}
+    for device in devices_visible_to(user).filter(resident=resident, is_active=True).order_by("serial"):
+        found.setdefault(device.kind if device.kind in ACTIVITY_EVENTS else "other", []).append(device)
+    return found
 
 
 def care_profile_for(resident) -> CareProfile | None:

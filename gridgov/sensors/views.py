@@ -8,14 +8,7 @@ from django.views.decorators.http import require_POST
 from gridgov.core.errors import DomainError, NotAllowed
 from gridgov.people.selectors import resident_get_for
 from gridgov.sensors import forms, selectors, services
-from gridgov.sensors.enums import (
-    ACTIVITY_EVENTS,
-    ALARM_HANDLERS,
-    CARE_EDITORS,
-    AlarmKind,
-    AlarmStatus,
-    DeviceKind,
-)
+from gridgov.sensors.enums import ALARM_HANDLERS, CARE_EDITORS, AlarmKind, AlarmStatus, DeviceKind
 
 
 @login_required
@@ -62,8 +55,6 @@ def alarm_transition(request, alarm_id):
         messages.error(request, exc.message)
     return redirect("sensors:alarms")
 
-MONITORED = frozenset(ACTIVITY_EVENTS)      # the kinds whose silence raises a care alert
-
 
 @login_required
 def care_settings(request, resident_id):
@@ -80,17 +71,9 @@ def care_settings(request, resident_id):
         return redirect("sensors:care", resident.pk)
     return render(request, "sensors/care_settings.html", {
         "resident": resident, "profile": profile, "form": form, "contacts": contacts,
-        "devices": _devices_by_kind(request.user, resident),
+        "devices": selectors.resident_devices_by_monitor(request.user, resident),
         "can_edit": request.user.role in CARE_EDITORS, "problems": _problems(form, contacts),
     })
-
-
-def _devices_by_kind(user, resident) -> dict[str, list]:
-    """The resident's devices under each monitor they feed (door, water, motion) and the rest."""
-    found: dict[str, list] = {}
-    for device in selectors.devices_visible_to(user).filter(resident=resident, is_active=True).order_by("serial"):
-        found.setdefault(device.kind if device.kind in MONITORED else "other", []).append(device)
-    return found
 
 
 def _problems(form, contacts) -> list[str]:

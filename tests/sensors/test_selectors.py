@@ -83,3 +83,12 @@ def test_the_layer_narrows_to_an_area_and_leaves_out_retired_devices(devices, pe
         "WM-B-1"]
     Device.objects.filter(serial="SM-A-1").update(is_active=False)
     assert [f["properties"]["serial"] for f in devices_geojson(staff)["features"]] == ["DS-A-1", "WM-B-1"]
+
+
+def test_a_residents_devices_are_grouped_by_the_monitor_they_feed(devices, persona):
+    from gridgov.sensors.selectors import resident_devices_by_monitor
+
+    grouped = resident_devices_by_monitor(persona["worker_a"], devices["zhang"])
+    assert {kind: [d.serial for d in found] for kind, found in grouped.items()} == {
+        "door": ["DS-A-1"], "other": ["SM-A-1"]}
+    assert resident_devices_by_monitor(persona["worker_b"], devices["zhang"]) == {}
