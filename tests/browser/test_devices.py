@@ -113,6 +113,16 @@ def test_community_staff_see_the_devices_on_the_map(live_server, four_states, br
     with page.expect_navigation():
         page.locator(".leaflet-popup-content a.device-link").click()
     assert page.locator("h1").inner_text() == "智能烟感 SM-A-1"
+
+    # On a phone the layer control folds into its button; the map opens one zoom further out.
+    phone = page_errors(browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                            locale="zh-CN").new_page())
+    sign_in(phone, base, "community_staff")
+    phone.goto(f"{base}/territory/map/")
+    phone.wait_for_selector('#map[data-devices-loaded="4"]')
+    assert "leaflet-control-layers-expanded" not in phone.locator(".leaflet-control-layers").get_attribute("class")
+    assert phone.locator(".device-marker, .device-cluster").count() >= 2
+    phone.screenshot(path=str(ARTIFACTS / "map-devices-phone.png"), full_page=True)
     assert page_errors.errors == []
 
 
