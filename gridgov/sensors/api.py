@@ -14,7 +14,7 @@ from gridgov.people.selectors import resident_get_for
 from gridgov.sensors import selectors, services
 from gridgov.sensors.adapters import Malformed, native
 from gridgov.sensors.enums import AlarmStatus, ContactRole, DeviceKind
-from gridgov.territory.selectors import dwellings_visible_to
+from gridgov.territory.selectors import area_get_for, dwellings_visible_to
 
 router = Router(tags=["感知设备"])
 devices_router = Router(tags=["设备接入"])
@@ -132,9 +132,10 @@ def list_devices(request, kind: str = "", q: str = ""):
     return selectors.devices_search(request.user, kind=kind, query=q)
 
 
-@router.get("/devices.geojson", summary="感知设备地图图层（GeoJSON，楼栋坐标）")
-def devices_geojson(request, kind: str = ""):
-    return selectors.devices_geojson(request.user, kind=kind)
+@router.get("/devices.geojson", summary="感知设备地图图层（GeoJSON，楼栋坐标，含状态与未解除告警）")
+def devices_geojson(request, kind: str = "", under: int | None = None):
+    area_code = area_get_for(request.user, under).code if under is not None else ""
+    return selectors.devices_geojson(request.user, kind=kind, area_code=area_code)
 
 
 @router.get("/devices/{device_id}", response=DeviceOut, summary="设备详情")

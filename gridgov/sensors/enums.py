@@ -100,3 +100,16 @@ DEVICE_READERS = PEOPLE_READERS
 DEVICE_WRITERS = LEDGER_IMPORTERS | {Role.GRID_WORKER, Role.GRID_LEADER}
 CARE_EDITORS = PEOPLE_WRITERS
 ALARM_HANDLERS = PEOPLE_WRITERS | {Role.COMMAND_CENTRE}
+
+
+class DeviceState(models.TextChoices):
+    """A device's state on the map and in lists, worst first (selectors.device_state decides)."""
+
+    ALARM = "alarm", "有活动告警"
+    SILENT = "silent", "离线（静默）"
+    LOW_BATTERY = "low_battery", "低电量"
+    ONLINE = "online", "在线"
+
+
+# Open alarms of these kinds say the device itself is unwell, not the resident or the home.
+MAINTENANCE_ALARMS = frozenset({AlarmKind.SILENT, AlarmKind.BATTERY})
