@@ -4,6 +4,12 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+DEFAULT_THREADS = 4
+
+
+def default_workers() -> int:
+    return 1
+
 
 def granian_argv(host: str, port: int, threads: int, workers: int) -> list[str]:
     return [
@@ -21,8 +27,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=4, help="每个进程的阻塞线程数（1–4）")
-        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="每个进程的阻塞线程数（1–4）")
+        parser.add_argument("--workers", type=int, default=default_workers())
 
     def handle(self, *args, **options):
         argv = granian_argv(options["host"], options["port"], options["threads"], options["workers"])
