@@ -142,12 +142,16 @@ def category_triage(text: str) -> tuple[Category | None, float | None]:
     own keywords (p None)."""
     from gridgov.cases.triage import suggest
 
-    for suggestion in suggest(text, 3):
+    suggestions = suggest(text, 3)
+    if suggestions:
         # Code and name: a database synced from another catalogue may give a code another meaning.
-        category = Category.objects.filter(code=suggestion.category_code, name=suggestion.category_name,
-                                           is_active=True, parent__isnull=False).first()
-        if category is not None:
-            return category, suggestion.p
+        rows = Category.objects.filter(code__in=[s.category_code for s in suggestions], is_active=True,
+                                       parent__isnull=False)
+        found = {(c.code, c.name): c for c in rows}
+        for suggestion in suggestions:
+            category = found.get((suggestion.category_code, suggestion.category_name))
+            if category is not None:
+                return category, suggestion.p
     return category_suggest(text), None
 
 
@@ -276,9 +280,9 @@ def case_intake(*, channel: str, description: str, by=None, lat: float | None = 
     }
     try:
         with transaction.atomic():
-            case = Case.objects.create(**fields, state=CaseState.REPORTED)
-            _start_stage(case, now)
-            case.save(update_fields=_CLOCK_FIELDS)
+            case = Case(**fields, state=CaseState.REPORTED)
+            _start_stage(case, now)  # the clock is set before the row is written: one INSERT, no UPDATE
+            case.save(force_insert=True)
             event = _log(case, action="report", before=CaseState.REPORTED, by=by, order=None, now=now,
                          note="", internal=False, data={"channel": channel})
             attachments_save(case=case, photos=photos, by=by, event=event)

@@ -175,7 +175,7 @@ def service_request_create(*, client: Client, data: RequestInput, now=None) -> S
                 channel=Channel.API, by=client.user, description=description, address=data.address_string[:200],
                 reporter_name=f"{data.last_name}{data.first_name}"[:50], reporter_phone=data.phone,
                 source=f"open311:{client.pk}", external_id=data.external_id, now=now, **_location(data))
-            existing = ServiceRequest.objects.filter(case=result.case).first()
+            existing = None if result.created else ServiceRequest.objects.filter(case=result.case).first()
             if existing is not None:
                 return existing
             request = ServiceRequest.objects.create(
