@@ -4,11 +4,14 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# Threads per worker: intake requests wait for the process's group commit without holding the GIL, but more
+# runnable threads only share one core's GIL; measured here, 4 beat 16 and 32 (docs/benchmarks.md).
 DEFAULT_THREADS = 4
 
 
 def default_workers() -> int:
-    return 1
+    """One worker per core: each has its own GIL; the bench (bench/open311_post.py) runs this default."""
+    return os.cpu_count() or 1
 
 
 def granian_argv(host: str, port: int, threads: int, workers: int) -> list[str]:
@@ -28,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="每个进程的阻塞线程数（1–4）")
-        parser.add_argument("--workers", type=int, default=default_workers())
+        parser.add_argument("--workers", type=int, default=default_workers(), help="进程数（默认每核一个）")
 
     def handle(self, *args, **options):
         argv = granian_argv(options["host"], options["port"], options["threads"], options["workers"])
