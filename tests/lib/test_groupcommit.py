@@ -22,9 +22,11 @@ class Recorder:
     def __init__(self, gate: threading.Event | None = None):
         self.batches: list[list] = []
         self.gate = gate
+        self.entered = threading.Event()  # the first batch is being written (and held at the gate)
 
     def __call__(self, items):
-        if self.gate is not None and not self.batches:
+        if self.gate is not None and not self.batches and not self.entered.is_set():
+            self.entered.set()
             self.gate.wait(10)
         self.batches.append(list(items))
         answers = []
@@ -72,9 +74,7 @@ def test_items_that_wait_together_are_written_in_one_batch_and_each_gets_its_own
     committer = GroupCommit("测试", write)
     first = threading.Thread(target=_submit_all, args=(committer, [0]))
     first.start()
-    deadline = time.monotonic() + 10
-    while not committer._pid and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert write.entered.wait(10)
     later: dict = {}
     rest = threading.Thread(target=lambda: later.update(_submit_all(committer, [1, 2, 3, "refused", 5])))
     rest.start()
@@ -96,9 +96,7 @@ def test_a_batch_that_raises_is_written_again_item_by_item_so_only_the_bad_item_
     committer = GroupCommit("测试", write)
     first = threading.Thread(target=_submit_all, args=(committer, [0]))
     first.start()
-    deadline = time.monotonic() + 10
-    while not committer._pid and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert write.entered.wait(10)
     later: dict = {}
     rest = threading.Thread(target=lambda: later.update(_submit_all(committer, [1, "bad", 2])))
     rest.start()
@@ -120,10 +118,7 @@ def test_an_item_still_queued_at_its_timeout_is_refused_and_never_written():
     committer = GroupCommit("测试", write, timeout=0.2)
     first = threading.Thread(target=_submit_all, args=(committer, [0]))
     first.start()
-    deadline = time.monotonic() + 10
-    while not committer._pid and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.05)
+    assert write.entered.wait(10)
     with pytest.raises(TimeoutError, match="测试：0 秒内未能开始写入，未保存，请稍后重试"):
         committer.submit(7)
     assert committer._queue == []
