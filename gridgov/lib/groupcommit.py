@@ -20,9 +20,10 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 
 log = logging.getLogger(__name__)
+IDLE_CLOSE_S = 2.0
 
 
 class _Waiting:
@@ -72,7 +73,9 @@ class GroupCommit:
         while True:
             with self._lock:
                 while not self._queue:
-                    self._lock.wait()
+                    if not self._lock.wait(IDLE_CLOSE_S):
+                        connections.close_all()  # an idle writer holds no database connection
+                        self._lock.wait()
                 batch, self._queue[:] = self._queue[:self.max_batch], self._queue[self.max_batch:]
             try:
                 close_old_connections()
