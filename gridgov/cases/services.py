@@ -187,35 +187,13 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-DUPLICATE_BOX = 0.0015  # degrees around the point searched before the exact distance: more than 100 m at 60°N
-
-
-def _same_problem(category: Category):
-    return Q(category=category) | Q(category__isnull=True, suggested_category=category)
-
-
-def _near(*, lat: float, lng: float):
-    box = DUPLICATE_BOX
-    return Q(lat__range=(lat - box, lat + box), lng__range=(lng - box, lng + box))
+# Degrees searched around a point before the exact distance: 0.0015° of longitude is still 100 m at 53°N,
+# China's north end, and a box-sized cell grid finds every neighbour within 100 m in the 3 × 3 cells around it.
+DUPLICATE_BOX = 0.0015
 
 
 def _open_recently(now):
     return Q(state__in=OPEN_STATES, created_at__gte=now - dt.timedelta(days=DUPLICATE_DAYS))
-
-
-def _nearest(lat: float, lng: float, candidates) -> list:
-    scored = [(distance_m(lat, lng, c.lat, c.lng), c.pk, c) for c in candidates]
-    return [c for d, _, c in sorted(scored, key=lambda t: t[:2]) if d <= DUPLICATE_RADIUS_M]
-
-
-def case_find_duplicates(*, category: Category | None, lat: float, lng: float, now, exclude: int | None = None) -> list:
-    """Open cases of the same category within 100 m reported in the last 7 days, nearest first."""
-    if category is None:
-        return []
-    near = Case.objects.filter(_same_problem(category), _open_recently(now), _near(lat=lat, lng=lng))
-    if exclude is not None:
-        near = near.exclude(pk=exclude)
-    return _nearest(lat, lng, near)
 
 
 def _phone(phone: str) -> dict:
@@ -272,7 +250,6 @@ class _Staged:
     phone: dict = field(default_factory=dict)
     encoded: list = field(default_factory=list)
     place: dict = field(default_factory=dict)
-    suggestion: tuple = ()  # triage's (code, name, p) candidates, best first
     category: Category | None = None
     p: float | None = None
     duplicates: list = field(default_factory=list)
