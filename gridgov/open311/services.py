@@ -198,6 +198,8 @@ def service_requests_create_many(*, posts, now=None) -> list:
         except Open311Error as exc:
             answers[index] = exc
     order = sorted(filings)
+    if not order:
+        return answers
 
     def then(results: list) -> None:
         _requests_write([filings[i] for i in order], results)
