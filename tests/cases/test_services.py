@@ -438,3 +438,35 @@ def test_concurrent_reports_through_the_group_commit_are_each_written_once(peopl
     assert {i: (a.case.pk == by_id[f"E{i % 4}"]) for i, a in answers.items()} == {i: True for i in range(6)}
     assert sorted(a.created for a in answers.values()) == [False, False, True, True, True, True]
     assert CaseEvent.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_racing_for_the_same_external_ids_make_one_case_each(people, catalogue):
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need a server database (the test SQLite is in memory, locked per table)")
+    staff, answers = people["community_staff"], []
+    barrier = threading.Barrier(4)
+
+    def batch(n):
+        try:
+            reports = [_report(people, channel="api", by=staff, source="12345", external_id=f"R{(n + k) % 3}",
+                               lng=IN_GRID_A["lng"] + k * 0.0015) for k in range(3)]
+            barrier.wait()
+            answers.extend(services.case_intake_many(reports=reports))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=batch, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = {c.external_id: c.pk for c in Case.objects.all()}
+    assert sorted(stored) == ["R0", "R1", "R2"]
+    assert len(answers) == 12 and all(a.case.pk == stored[a.case.external_id] for a in answers)
+    assert sorted(a.case.external_id for a in answers if a.created) == ["R0", "R1", "R2"]
+    assert CaseEvent.objects.count() == 3
