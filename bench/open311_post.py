@@ -14,6 +14,7 @@ external_id, as the spec's clients send), and GET /healthz — the ceiling: the 
 trivial JSON view through the same middleware. Texts are residents' own reports (the triage
 held-out set) at random points of the grid, each with a phone number. Every response must be
 201 (API) or 200, and afterwards the database must hold exactly one case per answered request.
+BENCH_SERVER_LOG=FILE keeps the server's stderr (its warnings, e.g. a group commit retried item by item).
 """
 
 import json
@@ -140,7 +141,8 @@ def _serve(url: str, port: int) -> tuple[subprocess.Popen, dict]:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     shape = {"workers": serve.default_workers(), "threads": serve.DEFAULT_THREADS}
     argv = serve.granian_argv("127.0.0.1", port, shape["threads"], shape["workers"])
-    server = subprocess.Popen(argv, env=_env(url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w"))
+    log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 (the server holds it open)
+    server = subprocess.Popen(argv, env=_env(url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
