@@ -141,7 +141,7 @@ def _serve(url: str, port: int) -> tuple[subprocess.Popen, dict]:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     shape = {"workers": serve.default_workers(), "threads": serve.DEFAULT_THREADS}
     argv = serve.granian_argv("127.0.0.1", port, shape["threads"], shape["workers"])
-    log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 (the server holds it open)
+    log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # the server holds it open
     server = subprocess.Popen(argv, env=_env(url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
