@@ -75,11 +75,12 @@ def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=env_int("GRIDGOV_DB_CONN_MAX_AGE", 60, minimum=0))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work beside one writer; FULL makes an acknowledged report survive a power cut.
+        # Kept open like PostgreSQL's (GRIDGOV_DB_CONN_MAX_AGE): opening one per request and running these
+        # PRAGMAs again cost more than a whole health check.
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
             "transaction_mode": "IMMEDIATE",
         }
-        config["CONN_MAX_AGE"] = 0
     return config
 
 

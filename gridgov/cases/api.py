@@ -182,11 +182,11 @@ def intake(request, payload: IntakeIn):
         building = Building.objects.select_related("microgrid").filter(pk=payload.building_id).first()
         if building is None:
             raise DomainError(f"楼栋#{payload.building_id}不存在")
-    result = services.case_intake(
+    result = services.case_intake_grouped(report=services.Report(
         channel=payload.channel, description=payload.description, by=request.user, lat=payload.lat, lng=payload.lng,
         building=building, address=payload.address, reporter_name=payload.reporter_name,
-        reporter_phone=payload.reporter_phone, anonymous=payload.anonymous, photos=_photos(payload.photos),
-        source=payload.source, external_id=payload.external_id)
+        reporter_phone=payload.reporter_phone, anonymous=payload.anonymous, photos=tuple(_photos(payload.photos)),
+        source=payload.source, external_id=payload.external_id))
     case = result.case
     return Status(201 if result.created else 200, {
         "id": case.pk, "created": result.created, "state": case.state, "grid_id": case.grid_id,

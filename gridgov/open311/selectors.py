@@ -15,14 +15,18 @@ from gridgov.open311.models import Client, ServiceAttribute, ServiceRequest
 MAX_RESULTS = 1000
 
 
+def services_listed_plain():
+    """The active leaf categories, each an Open311 service."""
+    return Category.objects.filter(is_active=True, parent__isnull=False)
+
+
 def services_listed():
     """One service per active leaf category, with its first level and whether it asks extra questions."""
-    return (Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
-            .prefetch_related("open311_attributes").order_by("code"))
+    return services_listed_plain().select_related("parent").prefetch_related("open311_attributes").order_by("code")
 
 
 def service_get(code: str) -> Category:
-    category = Category.objects.filter(code=code, is_active=True, parent__isnull=False).first()
+    category = services_listed_plain().filter(code=code).first()
     if category is None:
         raise not_found(f"服务 {code} 不存在")
     return category

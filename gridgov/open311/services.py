@@ -4,6 +4,7 @@ Every case write goes through gridgov.cases.services (case_intake, case_transiti
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -13,14 +14,15 @@ from django.utils.text import slugify
 from gridgov.accounts.enums import Role
 from gridgov.cases.enums import CaseState, Channel
 from gridgov.cases.models import Case, Category
-from gridgov.cases.services import case_intake, case_transition
+from gridgov.cases.services import Report, case_intake_many, case_transition
 from gridgov.core.errors import DomainError
+from gridgov.lib.groupcommit import GroupCommit
 from gridgov.lib.keys import key_hash, new_key
 from gridgov.open311.enums import LIST_DATATYPES, Datatype
-from gridgov.open311.errors import Open311Error, bad_request, not_found
+from gridgov.open311.errors import Open311Error, bad_request, forbidden, not_found
 from gridgov.open311.models import Client, RequestUpdate, ServiceAttribute, ServiceRequest
 from gridgov.open311.params import RequestInput, parse_when
-from gridgov.open311.selectors import service_attributes, service_get
+from gridgov.open311.selectors import services_listed_plain
 from gridgov.territory.models import Building
 
 # --- clients and keys -------------------------------------------------------------------------------
@@ -141,7 +143,7 @@ def building_for_address(address: str) -> Building | None:
 
 def _location(data: RequestInput) -> dict:
     if data.address_id:
-        building = Building.objects.filter(code=data.address_id).first()
+        building = Building.objects.select_related("microgrid").filter(code=data.address_id).first()
         if building is None:
             raise bad_request(f"address_id {data.address_id} 不是已登记的楼栋编码")
         return {"building": building}
@@ -157,35 +159,129 @@ def _intake_error(exc: DomainError) -> Open311Error:
     return Open311Error(exc.status if exc.status in (403, 404) else 400, exc.message)
 
 
-def service_request_create(*, client: Client, data: RequestInput, now=None) -> ServiceRequest:
-    """POST requests: one case through case_intake (channel api), plus what Open311 brought beside it.
+@dataclass(frozen=True)
+class Posted:
+    """One POST requests as the view read it: the key, and the form (or why its shape is wrong)."""
 
-    With the extension parameter external_id, a repeated POST returns the first request.
+    api_key: str
+    data: RequestInput | None
+    error: Open311Error | None = None
+
+
+@dataclass
+class _Filing:
+    posted: Posted
+    client: Client
+    category: Category
+    answers: dict
+    report: Report
+    request: ServiceRequest | None = None
+
+
+def service_requests_create_many(*, posts, now=None) -> list:
+    """POST requests for several posts at once, in one transaction: each becomes a case through
+    case_intake_many (channel api), plus what Open311 brought beside it (ServiceRequest).
+
+    Checked in the order the view used to check them one at a time: the key (403), the form's shape
+    (400), the service (404), its attributes and the location (400), then the case engine's own checks.
+    Each post is answered in its place: its ServiceRequest, or the Open311Error that refused it (and wrote
+    nothing). With the extension parameter external_id, a repeated POST returns the first request.
+    The keys, services and attributes of all the posts are read with one query each.
     """
-    category = service_get(data.service_code)
-    attributes = service_attributes(category)
+    answers: list = [None] * len(posts)
+    clients = _clients_for(posts)
+    filings = {}
+    services = _services_for([p.data.service_code for p in posts if p.data is not None])
+    for index, posted in enumerate(posts):
+        try:
+            filings[index] = _filing(posted, clients, services)
+        except Open311Error as exc:
+            answers[index] = exc
+    order = sorted(filings)
+    if not order:
+        return answers
+
+    def then(results: list) -> None:
+        _requests_write([filings[i] for i in order], results)
+
+    results = case_intake_many(reports=[filings[i].report for i in order], now=now, then=then)
+    for i, result in zip(order, results, strict=True):
+        answers[i] = _intake_error(result) if isinstance(result, DomainError) else filings[i].request
+    return answers
+
+
+_requests_writer = GroupCommit("Open311 诉求", lambda posts: service_requests_create_many(posts=posts))
+
+
+def service_request_post(*, posted: Posted) -> ServiceRequest:
+    """POST requests from the web: written in one transaction with the other posts waiting at the same time
+    (group commit) and returned once committed; raises the post's Open311Error."""
+    return _requests_writer.submit(posted)
+
+
+def _clients_for(posts) -> dict:
+    hashes = {key_hash(p.api_key) for p in posts if p.api_key}
+    found = Client.objects.select_related("user").filter(key_hash__in=hashes, is_active=True) if hashes else []
+    by_hash = {c.key_hash: c for c in found}
+    return {p.api_key: by_hash[key_hash(p.api_key)] for p in posts if p.api_key and key_hash(p.api_key) in by_hash}
+
+
+def _services_for(codes: list[str]) -> dict:
+    """service code → (category, its attributes), for the active leaf categories among `codes`."""
+    if not codes:
+        return {}
+    categories = {c.pk: c for c in services_listed_plain().filter(code__in=set(codes))}
+    attributes: dict = {pk: [] for pk in categories}
+    for attribute in ServiceAttribute.objects.filter(category_id__in=categories).order_by("order", "id"):
+        attributes[attribute.category_id].append(attribute)
+    return {c.code: (c, attributes[pk]) for pk, c in categories.items()}
+
+
+def _filing(posted: Posted, clients: dict, services: dict) -> _Filing:
+    if not posted.api_key:
+        raise forbidden("缺少 api_key")
+    client = clients.get(posted.api_key)
+    if client is None:
+        raise forbidden("api_key 无效或已停用")
+    if posted.error is not None:
+        raise posted.error
+    data = posted.data
+    if data.service_code not in services:
+        raise not_found(f"服务 {data.service_code} 不存在")
+    category, attributes = services[data.service_code]
     answers = attributes_check(attributes, data.attributes)
     description = data.description or category.name
     extra = _answers_text(attributes, answers)
     if extra:
         description = f"{description}\n【补充信息】{extra}"
-    try:
-        with transaction.atomic():
-            result = case_intake(
-                channel=Channel.API, by=client.user, description=description, address=data.address_string[:200],
-                reporter_name=f"{data.last_name}{data.first_name}"[:50], reporter_phone=data.phone,
-                source=f"open311:{client.pk}", external_id=data.external_id, now=now, **_location(data))
-            existing = ServiceRequest.objects.filter(case=result.case).first()
-            if existing is not None:
-                return existing
-            request = ServiceRequest.objects.create(
-                case=result.case, client=client, category=category, token=ServiceRequest.new_token(),
-                attributes=answers, media_url=data.media_url, device_id=data.device_id,
+    report = Report(channel=Channel.API, by=client.user, description=description, address=data.address_string[:200],
+                    reporter_name=f"{data.last_name}{data.first_name}"[:50], reporter_phone=data.phone,
+                    source=f"open311:{client.pk}", external_id=data.external_id, **_location(data))
+    return _Filing(posted=posted, client=client, category=category, answers=answers, report=report)
+
+
+def _requests_write(filings: list[_Filing], results: list) -> None:
+    """Inside the cases' transaction: a ServiceRequest beside each new case (a retried POST keeps its first),
+    and each client's last use."""
+    retried = [r.case for r in results if not isinstance(r, DomainError) and not r.created]
+    kept = {r.case_id: r for r in ServiceRequest.objects.filter(case__in=retried)} if retried else {}
+    new = []
+    for filing, result in zip(filings, results, strict=True):
+        if isinstance(result, DomainError):
+            continue
+        request = kept.get(result.case.pk)
+        if request is None:
+            data = filing.posted.data
+            request = ServiceRequest(
+                case=result.case, client=filing.client, category=filing.category, token=ServiceRequest.new_token(),
+                attributes=filing.answers, media_url=data.media_url, device_id=data.device_id,
                 account_id=data.account_id, email=data.email)
-    except DomainError as exc:
-        raise _intake_error(exc) from None
-    client_touch(client=client, now=now)
-    return request
+            kept[result.case.pk] = request
+            new.append(request)
+        filing.request = request
+    ServiceRequest.objects.bulk_create(new)
+    for client in {f.client.pk: f.client for f in filings}.values():
+        client_touch(client=client)
 
 
 # --- updates (mySociety servicerequestupdates) --------------------------------------------------------

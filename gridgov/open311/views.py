@@ -143,8 +143,12 @@ def _request_list(request, fmt):
 
 
 def _request_create(request, fmt):
-    client = _client(request)
-    created = services.service_request_create(client=client, data=params.request_input(request.POST))
+    key = params.text(request.POST, "api_key")
+    try:
+        posted = services.Posted(api_key=key, data=params.request_input(request.POST))
+    except Open311Error as exc:  # answered after the key is checked, as before
+        posted = services.Posted(api_key=key, data=None, error=exc)
+    created = services.service_request_post(posted=posted)
     body = [{
         "service_request_id": str(created.case_id),
         "token": created.token,

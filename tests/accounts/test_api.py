@@ -112,3 +112,18 @@ def test_access_log_api_is_404_for_everyone_else(client_for, persona, name):
                              subject_id="7", reason="回访")
     response = client_for(name).get("/api/v1/accounts/access-log")
     assert response.status_code == 404
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(persona):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    token, key = services.api_token_create(user=persona["worker_b"], name="巡查 App")
+    Client().get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}")
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    Client().get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - dt.timedelta(minutes=1))
+    Client().get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first

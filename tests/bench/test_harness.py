@@ -73,3 +73,47 @@ def test_a_postgresql_scratch_database_is_created_and_dropped():
     call_command("bench", "--only", "locate", "--quick", "--json", "--database-url", url, stdout=out)
     assert [f["scenario"] for f in json.loads(out.getvalue())] == ["locate"]
     assert scratch_databases() == before
+
+
+def test_the_load_generator_counts_every_answer_of_a_keep_alive_server():
+    import http.server
+    import json
+    import subprocess
+    import sys
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = json.dumps({"echo": body.decode()}).encode()
+            self.send_response(201 if body.startswith(b"ok") else 400)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        plan = {"port": server.server_address[1], "connections": 2, "seconds": 0.5, "tag": "t",
+                "requests": [{"head": "POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n", "body": "ok-{uid}"},
+                             {"head": "POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\n", "body": "no-{uid}"}]}
+        proc = subprocess.Popen([sys.executable, "-m", "bench.loadgen"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
+        proc.stdin.write(json.dumps(plan) + "\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline().strip() == "ready"
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        result = json.loads(proc.stdout.readline())
+        proc.wait(timeout=10)
+    finally:
+        server.shutdown()
+    assert set(result["statuses"]) == {201, 400}
+    assert len(result["latencies"]) == len(result["statuses"]) > 2
+    assert result["errors"][0].startswith('400 {"echo": "no-t-')
+    assert result["ended"] - result["started"] >= 0.5

@@ -140,3 +140,23 @@ def test_openapi_lists_one_endpoint_per_action(api):
     schema = api("worker_a").get("/api/v1/openapi.json").json()
     paths = [p for p in schema["paths"] if p.startswith("/api/v1/cases/{case_id}/")]
     assert len(paths) == 33  # 32 transitions and me-too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intake_through_the_group_commit_answers_201_then_200_for_a_retry(people, catalogue):
+    from django.test import Client
+
+    from gridgov.accounts.services import api_token_create
+
+    _, key = api_token_create(user=people["community_staff"], name="对接")
+    body = {"channel": "api", "description": "路灯不亮", "source": "12345", "external_id": "gc-1",
+            "reporter_phone": "13912345678", **IN_GRID_A}
+    first = Client().post("/api/v1/cases/intake", body, content_type="application/json",
+                          HTTP_AUTHORIZATION=f"Bearer {key}")
+    again = Client().post("/api/v1/cases/intake", body, content_type="application/json",
+                          HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert (first.status_code, again.status_code) == (201, 200)
+    case = Case.objects.get()
+    assert first.json() == {"id": case.pk, "created": True, "state": "reported", "grid_id": case.grid_id,
+                            "off_grid": False, "suggested_category": "0201", "possible_duplicates": []}
+    assert again.json() == {**first.json(), "created": False}

@@ -350,3 +350,144 @@ def test_concurrent_claims_one_winner(report, people, department):
     case.refresh_from_db()
     assert case.handler.username == winners[0]
     assert CaseEvent.objects.filter(case=case, action="claim").count() == 1
+
+
+# --- several reports at once (case_intake_many, the group commit's write) ---------------------------------
+
+def _report(people, **kw):
+    return services.Report(**{"channel": "app", "description": "小区门口有人占道摆摊", "by": people["resident"],
+                              "reporter_phone": "13912345678", **IN_GRID_A, **kw})
+
+
+def test_many_reports_become_the_cases_one_by_one_intake_makes(people, area, catalogue):
+    far = {"lat": 29.3905, "lng": 106.6225}  # grid B, 200 m away
+    reports = [_report(people), _report(people, description="", ), _report(people, description="楼下垃圾没人清运", **far),
+               _report(people, reporter_phone="12-34"), _report(people, lat=None, lng=None)]
+    results = services.case_intake_many(reports=reports, now=MONDAY)
+    assert [type(r).__name__ for r in results] == ["IntakeResult", "DomainError", "IntakeResult", "DomainError",
+                                                   "DomainError"]
+    assert [r.message for r in results if isinstance(r, DomainError)] == [
+        "请描述问题", "电话号码格式错误：12-34", "请提供事件位置（经纬度或楼栋）"]
+    first, third = results[0].case, results[2].case
+    assert (first.grid, first.area_code, first.suggested_category) == (area["grid_a"], area["micro_a"].code,
+                                                                       catalogue["0101"])
+    assert (third.grid, third.area_code, third.suggested_category) == (area["grid_b"], area["micro_b"].code,
+                                                                       catalogue["0102"])
+    assert (first.due_at, third.due_at) == (dt.datetime(2025, 3, 3, 12, 0, tzinfo=MONDAY.tzinfo),) * 2
+    assert Case.objects.count() == 2
+    assert list(CaseEvent.objects.order_by("case_id").values_list("case_id", "action")) == [
+        (first.pk, "report"), (third.pk, "report")]
+
+
+def test_a_report_sees_the_earlier_reports_of_its_batch_as_possible_duplicates(people, catalogue):
+    stored = services.case_intake(**{"channel": "app", "description": "小区门口有人占道摆摊", "by": people["resident"],
+                                     "now": MONDAY, "lat": IN_GRID_A["lat"] + 0.0006, "lng": IN_GRID_A["lng"]})
+    results = services.case_intake_many(reports=[
+        _report(people), _report(people, lat=IN_GRID_A["lat"] - 0.0002, description="又有人占道摆摊")], now=MONDAY)
+    first, second = results[0], results[1]
+    assert first.duplicates == [stored.case]                   # 67 m away, stored before
+    assert second.duplicates == [first.case, stored.case]      # 22 m and 89 m: nearest first, stored or not
+    assert Case.objects.get(pk=second.case.pk).possible_duplicate_of_id == first.case.pk
+    assert Case.objects.get(pk=first.case.pk).possible_duplicate_of_id == stored.case.pk
+
+
+def test_a_repeated_external_id_in_one_batch_is_one_case_and_a_refused_first_does_not_count(people, catalogue):
+    staff = people["community_staff"]
+    args = {"channel": "api", "by": staff, "source": "12345", "description": "路灯不亮"}
+    results = services.case_intake_many(reports=[
+        _report(people, **args, external_id="A", reporter_phone="bad"),   # refused: the next A is the first
+        _report(people, **args, external_id="A"),
+        _report(people, **args, external_id="A", lat=None, lng=None),     # a repeat: its location is not looked at
+        _report(people, **args, external_id="B")], now=MONDAY)
+    assert isinstance(results[0], DomainError)
+    assert [(r.created, r.case.external_id) for r in results[1:]] == [(True, "A"), (False, "A"), (True, "B")]
+    assert results[2].case.pk == results[1].case.pk
+    assert sorted(Case.objects.values_list("external_id", flat=True)) == ["A", "B"]
+    again = services.case_intake_many(reports=[_report(people, **args, external_id="B")], now=MONDAY)
+    assert (again[0].created, again[0].case.pk) == (False, results[3].case.pk)
+
+
+def test_a_batch_costs_the_same_queries_as_one_report(people, catalogue, django_assert_num_queries):
+    staff = people["community_staff"]
+
+    def batch(n, tag):
+        return [_report(people, channel="api", by=staff, external_id=f"{tag}{i}",  # 150 m apart: no duplicates
+                        lng=IN_GRID_A["lng"] + i * 0.0015) for i in range(n)]
+
+    services.case_intake_many(reports=batch(1, "warm"), now=MONDAY)
+    # existing ids, grids' version, grid codes, triage categories, duplicates, calendar; the transaction (here a
+    # savepoint in the test's), the savepoint a taken external id rolls back to, cases, events, two releases
+    with django_assert_num_queries(12):
+        services.case_intake_many(reports=batch(1, "one"), now=MONDAY)
+    with django_assert_num_queries(12):
+        services.case_intake_many(reports=batch(5, "five"), now=MONDAY)
+    assert Case.objects.count() == 7
+
+
+def test_an_edited_category_deadline_and_a_new_calendar_override_apply_to_the_next_intake(report, catalogue):
+    Category.objects.filter(code="0101").update(accept_hours=4)
+    assert report().due_at == dt.datetime(2025, 3, 3, 15, 30, tzinfo=MONDAY.tzinfo)  # 2 h before noon, 2 after 13:30
+    services.calendar_override_set(date=MONDAY.date(), is_working_day=False, note="区里放假")
+    assert report().due_at == dt.datetime(2025, 3, 4, 14, 30, tzinfo=MONDAY.tzinfo)  # Tuesday: 3 h, then 1 h
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reports_through_the_group_commit_are_each_written_once(people, catalogue):
+    import threading
+
+    from django.db import connections
+
+    staff, answers = people["community_staff"], {}
+    barrier = threading.Barrier(6)
+
+    def post(i):
+        try:
+            barrier.wait()
+            answers[i] = services.case_intake_grouped(report=_report(
+                people, channel="api", by=staff, source="partner", external_id=f"E{i % 4}",
+                lat=IN_GRID_A["lat"] + i * 0.00001))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(Case.objects.values_list("external_id", flat=True)) == ["E0", "E1", "E2", "E3"]
+    by_id = {c.external_id: c.pk for c in Case.objects.all()}
+    assert {i: (a.case.pk == by_id[f"E{i % 4}"]) for i, a in answers.items()} == {i: True for i in range(6)}
+    assert sorted(a.created for a in answers.values()) == [False, False, True, True, True, True]
+    assert CaseEvent.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_racing_for_the_same_external_ids_make_one_case_each(people, catalogue):
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need a server database (the test SQLite is in memory, locked per table)")
+    staff, answers = people["community_staff"], []
+    barrier = threading.Barrier(4)
+
+    def batch(n):
+        try:
+            reports = [_report(people, channel="api", by=staff, source="12345", external_id=f"R{(n + k) % 3}",
+                               lng=IN_GRID_A["lng"] + k * 0.0015) for k in range(3)]
+            barrier.wait()
+            answers.extend(services.case_intake_many(reports=reports))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=batch, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = {c.external_id: c.pk for c in Case.objects.all()}
+    assert sorted(stored) == ["R0", "R1", "R2"]
+    assert len(answers) == 12 and all(a.case.pk == stored[a.case.external_id] for a in answers)
+    assert sorted(a.case.external_id for a in answers if a.created) == ["R0", "R1", "R2"]
+    assert CaseEvent.objects.count() == 3

@@ -371,3 +371,32 @@ def test_update_post_answers_in_xml_too(client, org, attributes, area):
 def test_listing_does_not_query_per_request(client, three, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):  # the cases (one join) and their public photos
         assert len(as_json(client.get(f"{V2}/requests.json", MARCH), "requests")) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_are_written_together_and_each_answered_with_its_own_request(org, attributes, area):
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    key, bodies, barrier = org[1], {}, threading.Barrier(5)
+
+    def one(i):
+        try:
+            barrier.wait()
+            bodies[i] = as_json(post(Client(), key, **garbage(external_id=f"app-{i % 3}", description=f"第{i}条")),
+                                "post")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = {i: body[0]["service_request_id"] for i, body in bodies.items()}
+    assert (ids[0], ids[1]) == (ids[3], ids[4]) and len({ids[0], ids[1], ids[2]}) == 3
+    assert (Case.objects.count(), ServiceRequest.objects.count()) == (3, 3)
+    for case in Case.objects.all():
+        assert case.open311_request.token == bodies[int(case.external_id[-1])][0]["token"]

@@ -24,7 +24,7 @@ from .suggestion import Suggestion
 
 FORMAT = 1
 log = logging.getLogger(__name__)
-_loaded: dict[Path, tuple[float, Pipeline | None]] = {}
+_loaded: dict[Path, tuple[tuple, Pipeline | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,15 @@ def model_load(path: Path | None = None) -> Pipeline | None:
     """The saved model, or None when there is none or it was trained on another catalogue."""
     path = path or model_path()
     try:
-        mtime = path.stat().st_mtime
+        stat = path.stat()
     except FileNotFoundError:
         return None
+    # model_save replaces the file, so a retrained model has another inode even within one mtime tick.
+    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     cached = _loaded.get(path)
-    if cached and cached[0] == mtime:
+    if cached and cached[0] == version:
         return cached[1]
-    _loaded[path] = (mtime, _read(path))
+    _loaded[path] = (version, _read(path))
     return _loaded[path][1]
 
 
@@ -104,7 +106,21 @@ def _read(path: Path) -> Pipeline | None:
     if saved.get("catalogue_version") != catalogue_load().version:
         log.warning("分类模型 %s 按另一版类别目录训练，改用关键词规则；请重新训练", path)
         return None
-    return saved["pipeline"]
+    return _fast(saved["pipeline"])
+
+
+def _fast(pipeline: Pipeline) -> Pipeline:
+    """The same model with its weights stored column-major.
+
+    The linear model multiplies the text's sparse vector by `coef_.T`; scipy needs that operand
+    C-contiguous and copied the whole row-major matrix (classes × n-grams, about 25 MB) on every call,
+    2 ms of a 2.5 ms suggestion. Column-major weights make `coef_.T` a view: the same numbers, the same
+    arithmetic, the same probabilities, without the copy.
+    """
+    clf = pipeline[-1]
+    if getattr(clf, "coef_", None) is not None and clf.coef_.ndim == 2:
+        clf.coef_ = np.asfortranarray(clf.coef_)
+    return pipeline
 
 
 def model_top(pipeline: Pipeline, texts: Sequence[str], k: int) -> list[list[tuple[str, float]]]:

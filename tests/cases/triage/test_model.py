@@ -64,3 +64,20 @@ def test_an_unreadable_model_file_falls_back_to_rules_with_a_warning(tmp_path, c
     path.write_bytes(b"not a pickle")
     assert suggest("井盖丢了", model_path=path) == rules_suggest("井盖丢了")
     assert "无法读取" in caplog.text
+
+
+def test_the_loaded_model_gives_the_saved_models_probabilities_exactly(trained_model):
+    saved = joblib.load(trained_model)["pipeline"]
+    loaded = model_load(trained_model)
+    texts = ["井盖丢了", "燃气漏气，楼道里一股味道", "狗乱叫"]
+    assert loaded[-1].coef_.flags["F_CONTIGUOUS"]
+    assert (loaded.predict_proba(texts) == saved.predict_proba(texts)).all()
+    assert list(loaded.classes_) == list(saved.classes_)
+
+
+def test_a_model_retrained_at_the_same_path_is_used_on_the_next_suggestion(tmp_path):
+    path = tmp_path / "model.pkl"
+    model_train(split="train", path=path)
+    assert suggest("稀奇古怪的事情", model_path=path)[0].category_code != "0805"
+    model_train(extra=[("稀奇古怪的事情", "0805")] * 30, split="train", path=path)
+    assert suggest("稀奇古怪的事情", model_path=path)[0].category_code == "0805"

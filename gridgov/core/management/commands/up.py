@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from gridgov.core.management.commands.serve import granian_argv
+from gridgov.core.management.commands.serve import DEFAULT_THREADS, default_workers, granian_argv
 
 RETRY_S = 10
 
@@ -34,7 +34,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\n基层智治平台已启动：http://{options['host']}:{options['port']}/"))
         call_command("demo", logins=True)
         try:
-            subprocess.run(granian_argv(options["host"], options["port"], 4, 1), check=False)
+            subprocess.run(granian_argv(options["host"], options["port"], DEFAULT_THREADS, default_workers()),
+                           check=False)
         except KeyboardInterrupt:
             pass
         finally:
