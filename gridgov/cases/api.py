@@ -40,6 +40,14 @@ class IntakeIn(Schema):
     photos: list[str] = Field([], description="照片，base64 编码，最多9张")
 
 
+class SuggestionOut(Schema):
+    category: str
+    name: str
+    department: str | None
+    whistle: str
+    p: float | None
+
+
 class IntakeOut(Schema):
     id: int
     created: bool
@@ -47,7 +55,17 @@ class IntakeOut(Schema):
     grid_id: int | None
     off_grid: bool
     suggested_category: str | None
+    suggestion: SuggestionOut | None
     possible_duplicates: list[int]
+
+
+def suggestion_out(case) -> dict | None:
+    """Triage's proposal for the dispatcher: category, its default department and its whistle."""
+    category = case.suggested_category
+    if category is None:
+        return None
+    return {"category": category.code, "name": category.name, "whistle": category.whistle,
+            "department": category.department.name if category.department_id else None, "p": case.suggested_p}
 
 
 class CaseOut(Schema):
@@ -191,7 +209,7 @@ def intake(request, payload: IntakeIn):
     return Status(201 if result.created else 200, {
         "id": case.pk, "created": result.created, "state": case.state, "grid_id": case.grid_id,
         "off_grid": case.off_grid, "suggested_category": _code(case.suggested_category),
-        "possible_duplicates": [c.pk for c in result.duplicates]})
+        "suggestion": suggestion_out(case), "possible_duplicates": [c.pk for c in result.duplicates]})
 
 
 @router.get("", response=list[CaseOut], summary="事件列表（按权限范围）")

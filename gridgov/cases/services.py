@@ -440,7 +440,8 @@ def _triage_all(new: list[_Staged]) -> None:
         return
     suggestions = suggest_many([s.description for s in new], 3)
     codes = {x.category_code for row in suggestions for x in row}
-    rows = Category.objects.filter(code__in=codes, is_active=True, parent__isnull=False) if codes else []
+    rows = (Category.objects.filter(code__in=codes, is_active=True, parent__isnull=False).select_related("department")
+            if codes else [])
     found = {(c.code, c.name): c for c in rows}
     leaves = None
     for s, row in zip(new, suggestions, strict=True):

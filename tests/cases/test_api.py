@@ -38,6 +38,15 @@ def test_intake_then_idempotent_retry(api, catalogue):
     assert Case.objects.count() == 1
 
 
+def test_intake_answers_the_suggestion_with_department_and_whistle(api, catalogue):
+    from gridgov.cases.models import Category
+
+    Category.objects.filter(code="0101").update(whistle="quick")
+    response = post(api("community_staff"), "/api/v1/cases/intake", intake_body(channel="api"))
+    assert response.json()["suggestion"] == {"category": "0101", "name": "占道经营", "department": "镇综合行政执法大队",
+                                             "whistle": "quick", "p": 1.0}  # the keyword rules: one leaf hit
+
+
 def test_intake_with_a_photo_and_an_anonymous_client_refused(api, catalogue):
     photo = base64.b64encode(jpeg()).decode()
     response = post(api("resident"), "/api/v1/cases/intake", intake_body(photos=[photo]))
@@ -158,5 +167,7 @@ def test_intake_through_the_group_commit_answers_201_then_200_for_a_retry(people
     assert (first.status_code, again.status_code) == (201, 200)
     case = Case.objects.get()
     assert first.json() == {"id": case.pk, "created": True, "state": "reported", "grid_id": case.grid_id,
-                            "off_grid": False, "suggested_category": "0201", "possible_duplicates": []}
+                            "off_grid": False, "suggested_category": "0201", "possible_duplicates": [],
+                            "suggestion": {"category": "0201", "name": "路灯损坏", "department": "区城市照明所",
+                                           "whistle": "none", "p": None}}  # the test catalogue's own keywords
     assert again.json() == {**first.json(), "created": False}
