@@ -38,6 +38,7 @@ from gridgov.cases.models import (
     WorkOrder,
 )
 from gridgov.cases.photos import check_count, reencode
+from gridgov.cases.rollup import NOTHING, rollup_apply, rollup_snapshot
 from gridgov.cases.rules import allowed
 from gridgov.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from gridgov.lib.pii import blind_index
@@ -279,6 +280,7 @@ def case_intake(*, channel: str, description: str, by=None, lat: float | None = 
             case = Case.objects.create(**fields, state=CaseState.REPORTED)
             _start_stage(case, now)
             case.save(update_fields=_CLOCK_FIELDS)
+            rollup_apply(case=case, before=NOTHING)
             event = _log(case, action="report", before=CaseState.REPORTED, by=by, order=None, now=now,
                          note="", internal=False, data={"channel": channel})
             attachments_save(case=case, photos=photos, by=by, event=event)
@@ -367,6 +369,7 @@ def case_transition(*, case: Case, action: str, by, work_order=None, note: str =
         if case.state not in spec.sources:
             raise Conflict(f"事件#{case.pk}当前为“{case.get_state_display()}”，不能{spec.label}", code="wrong_state")
         before = case.state
+        counted = rollup_snapshot(case)  # its share of the measures' counters, before the change
         if action == "check_in":
             data["has_photo"] = bool(photos)  # 报到 needs a photo of the site
         step = APPLY[action](case=case, by=by, order=order, now=now, note=note, data=dict(data))
@@ -381,6 +384,7 @@ def case_transition(*, case: Case, action: str, by, work_order=None, note: str =
                 _start_stage(case, now)
                 fields.update(_CLOCK_FIELDS)
         case.save(update_fields=sorted(fields | {"updated_at"}))
+        rollup_apply(case=case, before=counted)
         event = _log(case, action=action, before=before, by=by, order=order or step.order, now=now,
                      note=note or step.note, internal=internal, data=step.event_data)
         if photos:
