@@ -1,7 +1,8 @@
 """Case measures for one street with 1,000,000 cases (quick: 20,000), read from the rollup.
 
 Rows are bulk-generated into the (scratch, migrated) default database over 2025 — 10 communities ×
-5 grids, 20 departments, 200 handlers, one work order per case — and the rollup is rebuilt from them
+5 grids, 20 departments, 200 handlers, one work order per case, a reverse evaluation of 5% of the
+departments' work orders — and the rollup is rebuilt from them
 (`rollup_rebuild`, timed), as `gridgov cases rollup --rebuild` would. Then timed, p95 of REPEAT runs:
 
 - `measures()` for the street, one community and one department, over one whole month, this month so
@@ -34,6 +35,7 @@ MONTH = (dt.datetime(2025, 6, 1, tzinfo=TZ), dt.datetime(2025, 7, 1, tzinfo=TZ))
 SO_FAR = (dt.datetime(2025, 6, 1, tzinfo=TZ), dt.datetime(2025, 6, 21, tzinfo=TZ))
 HANDLERS = 200
 PERSON_ORDERS = 0.2  # share of cases dispatched to a person (no department) instead of a department
+RATED_ORDERS = 0.05  # share of department work orders the community rated (reverse evaluation)
 ROLLUP_CEILING = "bare SQL: the same SUMs over the same rollup rows"
 
 
@@ -70,7 +72,7 @@ def _handlers() -> list:
 
 def generate(count: int, *, seed: int = 11) -> Street:
     """Write `count` cases (and one work order each) over 2025 and rebuild the rollup from them."""
-    from gridgov.cases.models import Case, Department, WorkOrder
+    from gridgov.cases.models import Case, Department, DepartmentRating, WorkOrder
     from gridgov.cases.rollup import rollup_rebuild
 
     rng = random.Random(seed)
@@ -94,12 +96,15 @@ def generate(count: int, *, seed: int = 11) -> Street:
                 reworked=rng.random() < 0.03, lead_department=None if person else rng.choice(departments),
                 handler=rng.choice(handlers)))
         Case.objects.bulk_create(cases, batch_size=5000)
-        WorkOrder.objects.bulk_create([
+        orders = WorkOrder.objects.bulk_create([
             WorkOrder(case=c, area_code=c.area_code, department_id=c.lead_department_id,
                       assignee_id=None if c.lead_department_id else c.handler_id, created_at=c.created_at,
                       sign_due_at=c.created_at + dt.timedelta(hours=1),
                       signed_at=c.created_at + dt.timedelta(minutes=rng.choice([20, 40, 70])),
                       resolve_due_at=c.deadline_at) for c in cases], batch_size=5000)
+        DepartmentRating.objects.bulk_create([
+            DepartmentRating(work_order=o, department_id=o.department_id, score=rng.randint(1, 5), by=handlers[0])
+            for o in orders if o.department_id and rng.random() < RATED_ORDERS], batch_size=5000)
     started = time.perf_counter()
     rollup_rebuild()  # the rows above went around the write path, as the demo's do
     rebuild_s = time.perf_counter() - started
@@ -114,7 +119,8 @@ def _analyze() -> None:
     # A fresh visibility map allows index-only scans; VACUUM cannot run inside a transaction.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
-        for table in ("cases_case", "cases_workorder", "cases_casedayrollup", "cases_casemonthrollup"):
+        for table in ("cases_case", "cases_workorder", "cases_departmentrating", "cases_casedayrollup",
+                      "cases_casemonthrollup"):
             cursor.execute(f"{command} {table}")
 
 
@@ -159,9 +165,9 @@ def _rollup_where(period, code: str, department_id: int | None) -> list[tuple[st
 
 
 def bare_rollup_sums(period, code: str, department_id: int | None = None) -> list:
-    from gridgov.cases.rollup import COUNTERS
+    from gridgov.cases.rollup import MEASURED
 
-    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    sums = ", ".join(f"SUM({c})" for c in MEASURED)
     rows = []
     with connection.cursor() as cursor:
         for table, where, params in _rollup_where(period, code, department_id):
@@ -175,8 +181,8 @@ def bare_rollup_league(period, code: str) -> list:
     with connection.cursor() as cursor:
         for table, where, params in _rollup_where(period, code, None):
             cursor.execute(f"SELECT department_id, SUM(due), SUM(closed), SUM(closed_on_time), SUM(orders), "
-                           f"SUM(signed_in_time) FROM {table} WHERE {where} AND department_id <> 0 "
-                           f"GROUP BY department_id", params)
+                           f"SUM(signed_in_time), SUM(reverse_ratings), SUM(reverse_score) FROM {table} "
+                           f"WHERE {where} AND department_id <> 0 GROUP BY department_id", params)
             rows += cursor.fetchall()
         cursor.execute("SELECT id, name FROM cases_department")
         rows += cursor.fetchall()

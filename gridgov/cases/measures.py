@@ -17,7 +17,7 @@ counting a column of its covering index (not the id) so PostgreSQL can answer fr
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q, Sum
 
 from gridgov.cases import rollup
 from gridgov.cases.enums import Level, Rating
@@ -128,6 +128,10 @@ ORDER_COUNTS = {  # over work orders with a sign deadline
     "orders": Count("created_at"),
     "signed_in_time": Count("created_at", filter=Q(signed_at__lte=F("sign_due_at"))),
 }
+REVERSE_COUNTS = {  # over the departments' reverse evaluations, by their work order's day and area
+    "reverse_ratings": Count("id"),
+    "reverse_score": Sum("score"),
+}
 
 
 def measures(*, start, end, area_code: str = "", department_id: int | None = None,
@@ -170,56 +174,50 @@ class LeagueRow:
 def league_table(*, start, end, area_code: str = "", minimum: int = MIN_RANKED) -> list[LeagueRow]:
     """Departments by on-time rate, then closing rate; fewer than `minimum` due cases → listed unranked."""
     days = rollup.whole_days(start, end)
-    counts = _live_league_counts(start, end, area_code) if days is None else \
-        rollup.rollup_by_department(first=days[0], end=days[1], area_code=area_code)
-    return _league(counts, _reverse_ratings(start, end, area_code), minimum)
+    if days is None:
+        return live_league_table(start=start, end=end, area_code=area_code, minimum=minimum)
+    return _league(rollup.rollup_by_department(first=days[0], end=days[1], area_code=area_code), minimum)
 
 
 def live_league_table(*, start, end, area_code: str = "", minimum: int = MIN_RANKED) -> list[LeagueRow]:
-    """The league table counted from the cases and work orders themselves (no rollup)."""
-    return _league(_live_league_counts(start, end, area_code), _reverse_ratings(start, end, area_code), minimum)
-
-
-def _live_league_counts(start, end, area_code: str) -> dict:
-    """{department id: due, closed, closed_on_time, orders, signed_in_time} from the cases and work orders."""
+    """The league table counted from the cases, work orders and ratings themselves (no rollup)."""
     counts: dict = {}
     cases = _cases(area_code, None, None).filter(deadline_at__gte=start, deadline_at__lt=end,
                                                  lead_department__isnull=False)
-    for r in cases.values("lead_department_id").annotate(
-            due=DUE_COUNTS["due"], closed=DUE_COUNTS["closed"], closed_on_time=DUE_COUNTS["closed_on_time"]
-    ).order_by():
-        counts[r.pop("lead_department_id")] = {**r, "orders": 0, "signed_in_time": 0}
+    due = {name: DUE_COUNTS[name] for name in ("due", "closed", "closed_on_time")}
+    for r in cases.values("lead_department_id").annotate(**due).order_by():
+        _merge(counts, r.pop("lead_department_id"), r)
     orders = _orders(area_code, None, None).filter(created_at__gte=start, created_at__lt=end,
                                                    sign_due_at__isnull=False, department__isnull=False)
     for r in orders.values("department_id").annotate(**ORDER_COUNTS).order_by():
-        department = r.pop("department_id")
-        counts[department] = {"due": 0, "closed": 0, "closed_on_time": 0, **counts.get(department, {}), **r}
-    return counts
+        _merge(counts, r.pop("department_id"), r)
+    ratings = DepartmentRating.objects.filter(work_order__created_at__gte=start, work_order__created_at__lt=end,
+                                              work_order__area_code__subtree=area_code)
+    for r in ratings.values("department_id").annotate(**REVERSE_COUNTS).order_by():
+        _merge(counts, r.pop("department_id"), r)
+    return _league(counts, minimum)
 
 
-def _reverse_ratings(start, end, area_code: str) -> dict:
-    """{department id: (mean score, count)} of the whistle answers rated in the area, by work-order date."""
-    return {d: (avg, n) for d, avg, n in DepartmentRating.objects.filter(
-        work_order__created_at__gte=start, work_order__created_at__lt=end,
-        work_order__area_code__subtree=area_code).values("department_id")
-        .annotate(avg=Avg("score"), n=Count("id")).values_list("department_id", "avg", "n").order_by()}
+def _merge(counts: dict, department: int, values: dict) -> None:
+    counts.setdefault(department, {}).update(values)
 
 
-def _league(counts: dict, ratings: dict, minimum: int) -> list[LeagueRow]:
-    """The table of the departments with a case due in the period, ranked."""
+def _league(counts: dict, minimum: int) -> list[LeagueRow]:
+    """The table of the departments with a case due in the period, ranked; `counts` by department id."""
     listed = {d: c for d, c in counts.items() if c.get("due", 0) > 0}
     names = dict(Department.objects.filter(pk__in=listed).values_list("id", "name"))
     table = []
     for department, c in listed.items():
         if department not in names:
             continue  # a department deleted since: its cases no longer name it
-        avg, count = ratings.get(department, (None, 0))
+        ratings = c.get("reverse_ratings", 0)
         table.append(LeagueRow(
             rank=None, department_id=department, department=names[department],
             due=c["due"], closed=c["closed"], closed_on_time=c["closed_on_time"],
             closing_rate=rate(c["closed"], c["due"]), on_time_rate=rate(c["closed_on_time"], c["due"]),
             response_rate=rate(c.get("signed_in_time", 0), c.get("orders", 0)),
-            reverse_score=None if avg is None else round(float(avg), 2), reverse_ratings=count))
+            # The mean from the sum and the count, the same in both paths (an SQL AVG may round otherwise).
+            reverse_score=round(c["reverse_score"] / ratings, 2) if ratings else None, reverse_ratings=ratings))
     ranked = sorted((t for t in table if t.due >= minimum),
                     key=lambda t: (-(t.on_time_rate or 0), -(t.closing_rate or 0), t.department))
     for position, row in enumerate(ranked, start=1):

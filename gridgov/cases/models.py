@@ -372,6 +372,9 @@ class RollupCounts(models.Model):
     reworked = models.IntegerField("返工", default=0)
     closed_at_grid = models.IntegerField("网格内结案", default=0)
     closed_in_community = models.IntegerField("社区内结案", default=0)
+    # The communities' reverse evaluation of the department's whistle answers, by the work order's day.
+    reverse_ratings = models.IntegerField("反向评价次数", default=0)
+    reverse_score = models.IntegerField("反向评价总分", default=0)
 
     class Meta:
         abstract = True

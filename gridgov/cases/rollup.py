@@ -5,14 +5,16 @@ A case contributes to at most two keys of the day table, a work order to one:
 - (the local day of its handling deadline, its area_code, its lead department) → due, closed, closed on
   time, rated, satisfied, reworked, closed at grid level, closed within the community;
 - a work order with a sign deadline: (the day it was issued, its area_code, its department) → orders,
-  signed in time.
+  signed in time;
+- a department's reverse evaluation: (its work order's day and area_code, the department) → ratings and
+  their total score (the league table's 基层反向评价).
 The month table holds the same counters summed by calendar month, so that a year reads twelve months of
 keys instead of 365 days of them.
 
 The one write path keeps them current: `case_intake` and `case_transition` take `rollup_snapshot(case)`
 after locking the case and call `rollup_apply(case=, before=)` after writing it; the difference between
 the case's contribution before and after is added to the counters with `INSERT … ON CONFLICT DO UPDATE
-SET n = n + excluded.n`, in the same transaction, so a crash never leaves cases and counters apart and
+SET n = n + excluded.n`, in the same transaction (`department_rate` adds its rating the same way), so a crash never leaves cases and counters apart and
 two transitions on the same key both land. Rows written around that path (the demo's and the bench's
 bulk loads) are counted by `rollup_rebuild()` (`gridgov cases rollup --rebuild`).
 """
@@ -21,15 +23,16 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from gridgov.cases.enums import Level, Rating
-from gridgov.cases.models import Case, CaseDayRollup, CaseMonthRollup, WorkOrder
+from gridgov.cases.models import Case, CaseDayRollup, CaseMonthRollup, DepartmentRating, WorkOrder
 
-COUNTERS = ("received", "accepted", "registered", "due", "closed", "closed_on_time", "orders", "signed_in_time",
-            "rated", "satisfied", "reworked", "closed_at_grid", "closed_in_community")
+MEASURED = ("received", "accepted", "registered", "due", "closed", "closed_on_time", "orders", "signed_in_time",
+            "rated", "satisfied", "reworked", "closed_at_grid", "closed_in_community")  # the fields of Measures
+COUNTERS = (*MEASURED, "reverse_ratings", "reverse_score")
 # The case columns the counters are computed from (read back after a write, see `rollup_apply`).
 CASE_COLUMNS = ("created_at", "accepted_at", "registered_at", "deadline_at", "closed_at", "rating", "reworked",
                 "level", "area_code", "lead_department_id", "dispatched_at")
@@ -121,6 +124,15 @@ def rollup_apply(*, case: Case, before: dict) -> int:
     return len(day_change)
 
 
+def rollup_rating_apply(rating: DepartmentRating) -> None:
+    """Add a new reverse evaluation (never changed afterwards) to its work order's day, area and department."""
+    order = rating.work_order
+    day = local_day(order.created_at)
+    change = {"reverse_ratings": 1, "reverse_score": rating.score}
+    _upsert(CaseDayRollup, "day", {(day, order.area_code, rating.department_id): change})
+    _upsert(CaseMonthRollup, "month", {(month_of(day), order.area_code, rating.department_id): change})
+
+
 def _upsert(model, period: str, change: dict) -> None:
     """One INSERT … ON CONFLICT DO UPDATE adding `change` to the rows of its keys (created at zero if missing).
 
@@ -143,27 +155,33 @@ def _upsert(model, period: str, change: dict) -> None:
 # --- counting everything again ----------------------------------------------------------------------------
 
 def _cohorts() -> list:
-    """(rows, the moment that dates them, their department column, the counts) of the three cohorts, each
-    as a grouped queryset by (local day, area_code, department)."""
-    from gridgov.cases.measures import DUE_COUNTS, ORDER_COUNTS, RECEIVED_COUNTS
+    """The four cohorts, each a queryset grouped by (rollup_day, rollup_area, rollup_department) with its
+    counts: cases by the day reported, cases by the deadline's day, work orders by the day issued, and the
+    reverse evaluations by their work order's day."""
+    from gridgov.cases.measures import DUE_COUNTS, ORDER_COUNTS, RECEIVED_COUNTS, REVERSE_COUNTS
 
     tz = timezone.get_default_timezone()
     cohorts = [
-        (Case.objects.all(), "created_at", "lead_department_id", RECEIVED_COUNTS),
-        (Case.objects.filter(deadline_at__isnull=False), "deadline_at", "lead_department_id", DUE_COUNTS),
-        (WorkOrder.objects.filter(sign_due_at__isnull=False), "created_at", "department_id", ORDER_COUNTS),
+        (Case.objects.all(), "created_at", "area_code", "lead_department_id", RECEIVED_COUNTS),
+        (Case.objects.filter(deadline_at__isnull=False), "deadline_at", "area_code", "lead_department_id",
+         DUE_COUNTS),
+        (WorkOrder.objects.filter(sign_due_at__isnull=False), "created_at", "area_code", "department_id",
+         ORDER_COUNTS),
+        (DepartmentRating.objects.all(), "work_order__created_at", "work_order__area_code", "department_id",
+         REVERSE_COUNTS),
     ]
-    return [(rows.annotate(rollup_day=TruncDate(moment, tzinfo=tz)).order_by()
-             .values("rollup_day", "area_code", department).annotate(**counts), department, counts)
-            for rows, moment, department, counts in cohorts]
+    return [(rows.annotate(rollup_day=TruncDate(moment, tzinfo=tz), rollup_area=F(area),
+                           rollup_department=F(department)).order_by()
+             .values("rollup_day", "rollup_area", "rollup_department").annotate(**counts), counts)
+            for rows, moment, area, department, counts in cohorts]
 
 
 def _recount() -> dict[Key, dict[str, int]]:
     """The day counters computed from the cases and work orders, read into Python (what --check compares)."""
     total: dict = {}
-    for grouped, department, counts in _cohorts():
+    for grouped, counts in _cohorts():
         for row in grouped.iterator(chunk_size=5000):
-            key = (row["rollup_day"], row["area_code"], row[department] or 0)
+            key = (row["rollup_day"], row["rollup_area"], row["rollup_department"] or 0)
             _add(total, {key: {name: row[name] for name in counts}})
     return total
 
@@ -200,11 +218,11 @@ def _insert_grouped(cursor, model, period: str, parts: list[tuple[str, list]]) -
                    f"GROUP BY {period}, area_code, department_id", [p for _, params in parts for p in params])
 
 
-def _cohort_select(grouped, department: str, counts: dict) -> tuple[str, list]:
+def _cohort_select(grouped, counts: dict) -> tuple[str, list]:
     sql, params = grouped.query.sql_with_params()
     columns = ", ".join(name if name in counts else f"0 AS {name}" for name in COUNTERS)
-    return (f"SELECT rollup_day AS day, area_code, COALESCE({department}, 0) AS department_id, {columns} "
-            f"FROM ({sql}) cohort", list(params))
+    return (f"SELECT rollup_day AS day, rollup_area AS area_code, COALESCE(rollup_department, 0) AS department_id, "
+            f"{columns} FROM ({sql}) cohort", list(params))
 
 
 def _month_select() -> tuple[str, list]:
@@ -305,15 +323,16 @@ def _period_rows(first: dt.date, end: dt.date, area_code: str, department_id: in
 
 def rollup_totals(*, first: dt.date, end: dt.date, area_code: str = "", department_id: int | None = None) -> dict:
     """The counters summed over [first, end) for the area's subtree (and a department)."""
-    total = dict.fromkeys(COUNTERS, 0)
+    total = dict.fromkeys(MEASURED, 0)
     for rows in _period_rows(first, end, area_code, department_id):
-        for name, n in rows.aggregate(**{name: Sum(name) for name in COUNTERS}).items():
+        for name, n in rows.aggregate(**{name: Sum(name) for name in MEASURED}).items():
             total[name] += n or 0
     return total
 
 
 def rollup_by_department(*, first: dt.date, end: dt.date, area_code: str = "",
-                         names=("due", "closed", "closed_on_time", "orders", "signed_in_time")) -> dict:
+                         names=("due", "closed", "closed_on_time", "orders", "signed_in_time", "reverse_ratings",
+                                "reverse_score")) -> dict:
     """{department id: counters} over [first, end) for the area's subtree; cases and orders of no department
     (0) are left out."""
     table: dict = {}

@@ -38,7 +38,7 @@ from gridgov.cases.models import (
     WorkOrder,
 )
 from gridgov.cases.photos import check_count, reencode
-from gridgov.cases.rollup import NOTHING, rollup_apply, rollup_snapshot
+from gridgov.cases.rollup import NOTHING, rollup_apply, rollup_rating_apply, rollup_snapshot
 from gridgov.cases.rules import allowed
 from gridgov.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from gridgov.lib.pii import blind_index
@@ -418,8 +418,10 @@ def department_rate(*, work_order: WorkOrder, by, score: int, comment: str = "")
         raise DomainError(f"评分应为1到5，收到{score}")
     try:
         with transaction.atomic():
-            return DepartmentRating.objects.create(work_order=work_order, department_id=work_order.department_id,
-                                                   score=int(score), comment=comment, by=by)
+            rating = DepartmentRating.objects.create(work_order=work_order, department_id=work_order.department_id,
+                                                     score=int(score), comment=comment, by=by)
+            rollup_rating_apply(rating)
+            return rating
     except IntegrityError:
         raise Conflict(f"工单#{work_order.pk}已评价过") from None
 

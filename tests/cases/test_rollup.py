@@ -241,3 +241,20 @@ def test_a_rebuild_during_transitions_loses_none_of_them(report, people, departm
     assert _at_once(jobs) == []
     assert rows()[(D(2025, 3, 3), cases[0].area_code, 0)] == {"received": 6, "accepted": 6}
     assert rollup.rollup_differences() == []
+
+
+def test_a_reverse_evaluation_counts_on_its_work_orders_day(report, people, department, area):
+    case = to_state(report(), "registered", people, department)
+    case = step(case, "whistle", people["community_staff"], whistle="quick", departments=[department.pk])
+    order = case.work_orders.get()
+    step(case, "sign", people["dept_staff"], work_order=order.pk)
+    order.refresh_from_db()
+    services.department_rate(work_order=order, by=people["community_staff"], score=4)
+    key = (D(2025, 3, 3), area["micro_a"].code, department.pk)
+    assert {n: rows()[key][n] for n in ("reverse_ratings", "reverse_score")} == {"reverse_ratings": 1,
+                                                                               "reverse_score": 4}
+    march = {"start": dt.datetime(2025, 3, 1, tzinfo=TZ), "end": dt.datetime(2025, 4, 1, tzinfo=TZ)}
+    table = measures.league_table(**march, area_code=area["community"].code)
+    assert [(r.department, r.reverse_score, r.reverse_ratings) for r in table] == [("镇综合行政执法大队", 4.0, 1)]
+    assert table == measures.live_league_table(**march, area_code=area["community"].code)
+    assert rollup.rollup_differences() == []

@@ -26,15 +26,16 @@ PHOTO = services.Photo("p.jpg", jpeg())
 
 # After the ordinary path, more of what changes the measures: extensions, ratings, reworks, returns, pauses.
 TAIL = ACTIONS + ["request_extension", "approve_extension", "reopen", "dispatch", "whistle", "sign", "check_in",
-                  "resolve", "verify", "close", "escalate", "suspend", "resume", "return_order"] + ["rate"] * 6
+                  "resolve", "verify", "close", "escalate", "suspend", "resume", "return_order"] + ["rate"] * 6 \
+    + ["whistle", "rate_department"] * 3
 PATH = ["accept", "register", "dispatch", "sign", "resolve", "verify", "close"]
 
 path = st.tuples(st.sampled_from([0, 1, 2, 3, 4, 5, 6] + [len(PATH)] * 5), st.sampled_from(["grid", "community", "street"]),
                  st.lists(st.sampled_from(GAPS), min_size=len(PATH), max_size=len(PATH)),
-                 st.sampled_from(["", "satisfied", "basic", "unsatisfied", "rework"]))
+                 st.sampled_from(["", "satisfied", "basic", "unsatisfied", "rework"]), st.booleans(), st.integers(0, 5))
 tail = st.lists(st.tuples(st.sampled_from(TAIL), st.sampled_from(ACTORS),
                           st.sampled_from(["satisfied", "basic", "unsatisfied"]), st.sampled_from(GAPS),
-                          st.booleans()), max_size=12)
+                          st.booleans(), st.integers(1, 5)), max_size=12)
 histories = st.lists(st.tuples(st.integers(0, 45), st.sampled_from([8, 10, 15, 23]), st.sampled_from(PLACES),
                                st.booleans(), path, tail), min_size=1, max_size=3)
 periods = st.lists(st.tuples(st.integers(0, 150), st.sampled_from([1, 6, 30, 31, 45, 92, 200, 365]),
@@ -42,11 +43,17 @@ periods = st.lists(st.tuples(st.integers(0, 150), st.sampled_from([1, 6, 30, 31,
                    min_size=1, max_size=6)
 
 
-def _ordinary_path(case, people, department, staff, at, length, level, gaps, rating):
-    """The first `length` steps of the ordinary path, each `gaps[i]` after the one before; once closed, the
-    resident's rating (an unsatisfied one reopens the case; "rework" dispatches it again)."""
+def _ordinary_path(case, people, department, staff, at, path):
+    """The first steps of the ordinary path, each a gap after the one before, dispatched by a plain order or
+    a quick whistle (whose answer the community may rate); once closed, the resident's rating (an
+    unsatisfied one reopens the case; "rework" dispatches it again)."""
+    length, level, gaps, rating, whistled, score = path
     for action, gap in zip(PATH[:length], gaps, strict=False):
         at += gap
+        if action == "dispatch" and whistled:
+            case = services.case_transition(case=case, action="whistle", by=people["community_staff"], now=at,
+                                            whistle="quick", departments=[department.pk])
+            continue
         order = case.work_orders.filter(state__in=["open", "signed"]).first()
         data = {"register": {"category": Category.objects.get(code="0101").pk, "affair_kind": "public",
                              "level": level},
@@ -55,6 +62,8 @@ def _ordinary_path(case, people, department, staff, at, length, level, gaps, rat
                 }.get(action, {})
         by = staff if action in ("sign", "resolve") else people["community_staff"]  # in scope of every place
         case = services.case_transition(case=case, action=action, by=by, now=at, **data)
+        if action == "sign" and score:
+            _rate_a_department(case, people, score)
     if case.state == "closed" and rating:
         at += gaps[0]
         case = services.case_transition(case=case, action="rate", by=people["resident"], now=at,
@@ -65,14 +74,23 @@ def _ordinary_path(case, people, department, staff, at, length, level, gaps, rat
     return case, at
 
 
+def _rate_a_department(case, people, score) -> None:
+    """The community rates the first answered, unrated whistle order of the case, if there is one."""
+    order = case.work_orders.exclude(whistle="none").filter(department__isnull=False, signed_at__isnull=False,
+                                                            rating__isnull=True).first()
+    if order is not None:
+        services.department_rate(work_order=order, by=people["community_staff"], score=score)
+
+
 def live_history(report, people, departments, start, place, other, path, tail) -> None:
-    length, level, gaps, rating = path
     department = departments["other" if other else "department"]
     staff = people["other_dept_staff" if other else "dept_staff"]
-    case, at = _ordinary_path(report(now=start, **place), people, department, staff, start, length, level, gaps,
-                              rating)
-    for action, actor, rating, gap, switch in tail:
+    case, at = _ordinary_path(report(now=start, **place), people, department, staff, start, path)
+    for action, actor, rating, gap, switch, score in tail:
         at += gap
+        if action == "rate_department":
+            _rate_a_department(case, people, score)
+            continue
         data = data_for(action, case, departments["department" if switch else "other"])
         if action == "rate":
             data["rating"] = rating
