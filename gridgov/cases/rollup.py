@@ -1,6 +1,6 @@
 """The measures' rollup: counters per day (and per month) × area × department, kept in step with the cases.
 
-A case contributes to at most two keys of the day table, a work order to one:
+A case contributes to at most two keys of the day table, a work order and a reverse evaluation to one each:
 - (the local day it was reported, its area_code, its lead department) → received, accepted, registered;
 - (the local day of its handling deadline, its area_code, its lead department) → due, closed, closed on
   time, rated, satisfied, reworked, closed at grid level, closed within the community;
@@ -11,11 +11,12 @@ A case contributes to at most two keys of the day table, a work order to one:
 The month table holds the same counters summed by calendar month, so that a year reads twelve months of
 keys instead of 365 days of them.
 
-The one write path keeps them current: `case_intake` and `case_transition` take `rollup_snapshot(case)`
-after locking the case and call `rollup_apply(case=, before=)` after writing it; the difference between
-the case's contribution before and after is added to the counters with `INSERT … ON CONFLICT DO UPDATE
-SET n = n + excluded.n`, in the same transaction (`department_rate` adds its rating the same way), so a crash never leaves cases and counters apart and
-two transitions on the same key both land. Rows written around that path (the demo's and the bench's
+The one write path keeps them current: `case_transition` takes `rollup_snapshot(case)` after locking the
+case and calls `rollup_apply(case=, before=)` after writing it (`case_intake` with `before=NOTHING`); the
+difference between the case's contribution before and after is added to the counters with `INSERT … ON
+CONFLICT DO UPDATE SET n = n + excluded.n` in the same transaction (`department_rate` adds its rating
+the same way), so a crash never leaves cases and counters apart and two transitions on the same key both
+land. Rows written around that path (the demo's and the bench's
 bulk loads) are counted by `rollup_rebuild()` (`gridgov cases rollup --rebuild`).
 """
 
@@ -177,7 +178,8 @@ def _cohorts() -> list:
 
 
 def _recount() -> dict[Key, dict[str, int]]:
-    """The day counters computed from the cases and work orders, read into Python (what --check compares)."""
+    """The day counters counted again from the cases, work orders and ratings, read into Python (what
+    `rollup_differences` compares the stored rows with)."""
     total: dict = {}
     for grouped, counts in _cohorts():
         for row in grouped.iterator(chunk_size=5000):
@@ -237,7 +239,7 @@ def _month_select() -> tuple[str, list]:
 def rollup_rebuild() -> dict:
     """Count the rollup again from the cases and work orders, replacing what is stored. Idempotent.
 
-    Two INSERT … SELECT statements (days from the three cohorts, months from the days), so a million
+    Two INSERT … SELECT statements (days from the four cohorts, months from the days), so a million
     cases are counted by the database, not row by row in Python.
     """
     _lock_counters()
