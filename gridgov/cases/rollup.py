@@ -12,7 +12,7 @@ The month table holds the same counters summed by calendar month, so that a year
 keys instead of 365 days of them.
 
 The one write path keeps them current: `case_transition` takes `rollup_snapshot(case)` after locking the
-case and calls `rollup_apply(case=, before=)` after writing it (`case_intake` with `before=NOTHING`); the
+case and calls `rollup_apply(case=, before=)` after writing it (`case_intake` calls `rollup_add_new`); the
 difference between the case's contribution before and after is added to the counters with `INSERT … ON
 CONFLICT DO UPDATE SET n = n + excluded.n` in the same transaction (`department_rate` adds its rating
 the same way), so a crash never leaves cases and counters apart and two transitions on the same key both
@@ -40,7 +40,6 @@ CASE_COLUMNS = ("created_at", "accepted_at", "registered_at", "deadline_at", "cl
 ORDER_COLUMNS = ("created_at", "area_code", "department_id", "sign_due_at", "signed_at")
 SATISFIED = frozenset({Rating.SATISFIED, Rating.BASIC})
 IN_COMMUNITY = frozenset({Level.GRID, Level.COMMUNITY})
-NOTHING: dict = {}  # the contribution of a case that does not exist yet (intake)
 
 Key = tuple[dt.date, str, int]  # (day, area_code, department id or 0)
 
@@ -114,7 +113,20 @@ def rollup_apply(*, case: Case, before: dict) -> int:
     counters, inside the caller's transaction. Returns how many day keys changed."""
     # Read back what was written rather than trust the instance: the counters follow the database.
     row = Case.objects.filter(pk=case.pk).values(*CASE_COLUMNS).first()
-    day_change = _delta(before, _contribution(row, case.pk) if row is not None else {})
+    return _apply(_delta(before, _contribution(row, case.pk) if row is not None else {}))
+
+
+def rollup_add_new(cases: list[Case]) -> int:
+    """Add cases just created (by intake, one or a batch) to the counters, inside the caller's transaction:
+    their columns are the ones just written, and a new case has no work order yet. One upsert per table
+    for the whole batch. Returns how many day keys changed."""
+    total: dict = {}
+    for case in cases:
+        _add(total, _case_counts({column: getattr(case, column) for column in CASE_COLUMNS}))
+    return _apply({key: dict(values) for key, values in total.items()})
+
+
+def _apply(day_change: dict) -> int:
     if not day_change:
         return 0
     month_change: dict = {}

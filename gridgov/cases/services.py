@@ -38,7 +38,7 @@ from gridgov.cases.models import (
     WorkOrder,
 )
 from gridgov.cases.photos import check_count, reencode
-from gridgov.cases.rollup import NOTHING, rollup_apply, rollup_rating_apply, rollup_snapshot
+from gridgov.cases.rollup import rollup_add_new, rollup_apply, rollup_rating_apply, rollup_snapshot
 from gridgov.cases.rules import allowed
 from gridgov.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from gridgov.lib.pii import blind_index
@@ -280,7 +280,7 @@ def case_intake(*, channel: str, description: str, by=None, lat: float | None = 
             case = Case.objects.create(**fields, state=CaseState.REPORTED)
             _start_stage(case, now)
             case.save(update_fields=_CLOCK_FIELDS)
-            rollup_apply(case=case, before=NOTHING)
+            rollup_add_new([case])
             event = _log(case, action="report", before=CaseState.REPORTED, by=by, order=None, now=now,
                          note="", internal=False, data={"channel": channel})
             attachments_save(case=case, photos=photos, by=by, event=event)

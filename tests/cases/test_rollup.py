@@ -258,3 +258,19 @@ def test_a_reverse_evaluation_counts_on_its_work_orders_day(report, people, depa
     assert [(r.department, r.reverse_score, r.reverse_ratings) for r in table] == [("镇综合行政执法大队", 4.0, 1)]
     assert table == measures.live_league_table(**march, area_code=area["community"].code)
     assert rollup.rollup_differences() == []
+
+
+def test_a_batch_of_new_cases_is_added_in_one_go(area):
+    # What a batched intake does: write the new cases, then add them all (a hotline deadline opens the due cohort).
+    deadline = dt.datetime(2025, 3, 31, 23, 30, tzinfo=TZ)
+    cases = Case.objects.bulk_create([
+        Case(channel="app", description="一", area_code=area["micro_a"].code, created_at=MONDAY),
+        Case(channel="app", description="二", area_code=area["micro_a"].code, created_at=MONDAY),
+        Case(channel="hotline", description="三", area_code=area["grid_b"].code, created_at=MONDAY,
+             deadline_at=deadline)])
+    assert rollup.rollup_add_new(cases) == 3
+    assert rows() == {(D(2025, 3, 3), area["micro_a"].code, 0): {"received": 2},
+                      (D(2025, 3, 3), area["grid_b"].code, 0): {"received": 1},
+                      (D(2025, 3, 31), area["grid_b"].code, 0): {"due": 1}}
+    assert rollup.rollup_differences() == []
+    assert rollup.rollup_add_new([]) == 0
