@@ -353,3 +353,63 @@ class TriageCorrection(models.Model):
 
     def __str__(self):
         return f"事件#{self.case_id}：{self.suggested_id} → {self.chosen_id}"
+
+
+class RollupCounts(models.Model):
+    """The measures' counters of one rollup key: an area (the cases' own area_code, so any level of the tree
+    is a prefix of it) and a department, over a day or a month (gridgov/cases/rollup.py keeps them)."""
+
+    area_code = models.CharField("区域编码", max_length=17)
+    # The lead department (received and due cohorts) or the work order's department; 0 = none. An integer,
+    # not a foreign key: NULLs never conflict in a unique key, and the upsert needs the key to conflict.
+    department_id = models.IntegerField("部门", default=0)
+    received = models.IntegerField("受理量", default=0)
+    accepted = models.IntegerField("已受理", default=0)
+    registered = models.IntegerField("已立案", default=0)
+    due = models.IntegerField("应结案", default=0)
+    closed = models.IntegerField("已结案", default=0)
+    closed_on_time = models.IntegerField("按期结案", default=0)
+    orders = models.IntegerField("工单", default=0)
+    signed_in_time = models.IntegerField("按时签收", default=0)
+    rated = models.IntegerField("已评价", default=0)
+    satisfied = models.IntegerField("满意", default=0)
+    reworked = models.IntegerField("返工", default=0)
+    closed_at_grid = models.IntegerField("网格内结案", default=0)
+    closed_in_community = models.IntegerField("社区内结案", default=0)
+    # The communities' reverse evaluation of the department's whistle answers, by the work order's day.
+    reverse_ratings = models.IntegerField("反向评价次数", default=0)
+    reverse_score = models.IntegerField("反向评价总分", default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseDayRollup(RollupCounts):
+    """One day's counters: cases reported that day, cases due that day, work orders issued that day."""
+
+    day = models.DateField("日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核日汇总"
+        constraints = [models.UniqueConstraint(fields=["day", "area_code", "department_id"],
+                                               name="case_day_rollup_key")]
+        indexes = [models.Index(fields=["department_id", "day", "area_code"], name="case_day_rollup_department")]
+
+    def __str__(self):
+        return f"{self.day} {self.area_code} {self.department_id}"
+
+
+class CaseMonthRollup(RollupCounts):
+    """The same counters summed over a calendar month, so a year reads 12 months instead of 365 days."""
+
+    month = models.DateField("月份（当月1日）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核月汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "area_code", "department_id"],
+                                               name="case_month_rollup_key")]
+        indexes = [models.Index(fields=["department_id", "month", "area_code"],
+                                name="case_month_rollup_department")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.area_code} {self.department_id}"

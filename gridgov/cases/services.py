@@ -39,6 +39,7 @@ from gridgov.cases.models import (
     WorkOrder,
 )
 from gridgov.cases.photos import check_count, reencode
+from gridgov.cases.rollup import rollup_add_new, rollup_apply, rollup_rating_apply, rollup_snapshot
 from gridgov.cases.rules import allowed
 from gridgov.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from gridgov.lib.groupcommit import GroupCommit
@@ -551,6 +552,7 @@ def _insert(new: list[_Staged], now) -> None:
         first = s.duplicates[0] if s.duplicates else None
         s.case.possible_duplicate_of = first if first is not None and first.pk is not None else None
     Case.objects.bulk_create([s.case for s in new])
+    rollup_add_new([s.case for s in new])  # the measures' counters, in the same transaction
     later = []
     for s in new:
         first = s.duplicates[0] if s.duplicates else None
@@ -654,6 +656,7 @@ def case_transition(*, case: Case, action: str, by, work_order=None, note: str =
         if case.state not in spec.sources:
             raise Conflict(f"事件#{case.pk}当前为“{case.get_state_display()}”，不能{spec.label}", code="wrong_state")
         before = case.state
+        counted = rollup_snapshot(case)  # its share of the measures' counters, before the change
         if action == "check_in":
             data["has_photo"] = bool(photos)  # 报到 needs a photo of the site
         step = APPLY[action](case=case, by=by, order=order, now=now, note=note, data=dict(data))
@@ -668,6 +671,7 @@ def case_transition(*, case: Case, action: str, by, work_order=None, note: str =
                 _start_stage(case, now)
                 fields.update(_CLOCK_FIELDS)
         case.save(update_fields=sorted(fields | {"updated_at"}))
+        rollup_apply(case=case, before=counted)
         event = _log(case, action=action, before=before, by=by, order=order or step.order, now=now,
                      note=note or step.note, internal=internal, data=step.event_data)
         if photos:
@@ -701,8 +705,10 @@ def department_rate(*, work_order: WorkOrder, by, score: int, comment: str = "")
         raise DomainError(f"评分应为1到5，收到{score}")
     try:
         with transaction.atomic():
-            return DepartmentRating.objects.create(work_order=work_order, department_id=work_order.department_id,
-                                                   score=int(score), comment=comment, by=by)
+            rating = DepartmentRating.objects.create(work_order=work_order, department_id=work_order.department_id,
+                                                     score=int(score), comment=comment, by=by)
+            rollup_rating_apply(rating)
+            return rating
     except IntegrityError:
         raise Conflict(f"工单#{work_order.pk}已评价过") from None
 
