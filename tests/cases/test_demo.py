@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.db.models import Count
 
 from gridgov.cases.demo import create_case_history
@@ -35,3 +36,16 @@ def test_history_logs_a_chain_that_follows_the_table(persona, area):
             assert before in TRANSITIONS[action].sources
     assert CaseEvent.objects.values("case").annotate(n=Count("id")).filter(n=0).count() == 0
     assert set(Case.objects.values_list("grid__code", flat=True)) <= {area["grid_a"].code, area["grid_b"].code}
+
+
+@pytest.mark.parametrize(("text", "local"), [
+    ("界石镇东城社区幸福里小区3栋门口的垃圾桶满了", True),
+    ("小区门口的菜市场早上占道，市民过不去", True),
+    ("淮南市田家庵区领导：我家隔壁单元一户人家养狗", False),
+    ("金乡县领导你们好，我是鸡黍镇后营村的", False),
+    ("巴南区界石镇公平村的机耕道垮了", True),
+])
+def test_the_demo_takes_corpus_texts_that_read_as_the_streets_own(text, local):
+    from gridgov.cases.demo import reads_local
+
+    assert reads_local(text) is local
