@@ -261,11 +261,23 @@ def reads_stats(user) -> bool:
     return user.is_authenticated and user.role in STATS_ROLES and bool(user.scope_code)
 
 
+def period_choices(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The periods offered with one click: this month so far, last month, this year so far, last year."""
+    month = today.replace(day=1)
+    last_month = (month - dt.timedelta(days=1)).replace(day=1)
+    year = today.replace(month=1, day=1)
+    return [("本月", month, today), ("上月", last_month, month - dt.timedelta(days=1)),
+            ("本年", year, today), ("上年", year.replace(year=year.year - 1), year - dt.timedelta(days=1))]
+
+
 def period(start: str, end: str, *, today: dt.date) -> tuple[dt.date, dt.date]:
-    """[start, end] dates from the query (ISO), defaulting to this month so far; a bad date is a DomainError."""
+    """[start, end] dates from the query (ISO); by default this month so far, or last month while this
+    month is less than a week old (on the 1st, "this month" is a day with nothing due yet). A bad date is a
+    DomainError."""
+    _, default_first, default_last = period_choices(today)[0 if today.day > 7 else 1]
     try:
-        first = dt.date.fromisoformat(start) if start else today.replace(day=1)
-        last = dt.date.fromisoformat(end) if end else today
+        first = dt.date.fromisoformat(start) if start else default_first
+        last = dt.date.fromisoformat(end) if end else default_last
     except ValueError:
         raise DomainError(f"日期格式错误：{start or end}（应为 YYYY-MM-DD）") from None
     if last < first:

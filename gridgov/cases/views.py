@@ -149,6 +149,7 @@ def stats(request):
     except DomainError as exc:
         return _refused(request, exc, reverse("cases:stats"))
     return render(request, "cases/stats.html", {"first": first, "last": last,
+                                                "choices": screens.period_choices(timezone.localdate()),
                                                 **screens.stats_for(request.user, first=first, last=last)})
 
 

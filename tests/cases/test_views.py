@@ -1,5 +1,6 @@
 """The case screens: what each page shows, and that its forms change a case only through case_transition."""
 
+import datetime as dt
 import json
 import re
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from gridgov.cases import screens
 from gridgov.cases.models import Case, CaseEvent, DepartmentRating, WorkOrder
@@ -579,3 +581,28 @@ def test_merge_form_proposes_the_possible_duplicate(people, report):
     login(people["community_staff"]).post(reverse("cases:act", args=[second.pk, "merge"]), {"into": first.pk})
     second.refresh_from_db()
     assert (second.state, second.merged_into) == ("merged", first)
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (dt.date(2026, 12, 1), (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),   # a day old: last month
+    (dt.date(2026, 12, 7), (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+    (dt.date(2026, 12, 8), (dt.date(2026, 12, 1), dt.date(2026, 12, 8))),    # a week on: this month so far
+    (dt.date(2026, 1, 3), (dt.date(2025, 12, 1), dt.date(2025, 12, 31))),
+])
+def test_the_stats_period_defaults_to_a_month_with_something_in_it(today, expected):
+    from gridgov.cases import screens
+
+    assert screens.period("", "", today=today) == expected
+    assert screens.period("2025-10-01", "", today=today) == (dt.date(2025, 10, 1), expected[1])
+
+
+def test_the_stats_page_offers_this_month_last_month_and_the_years(people, settings):
+    html = login(people["community_staff"]).get(reverse("cases:stats")).content.decode()
+    links = re.findall(r'<a href="\?start=(\S+)&amp;end=(\S+)"( class="active")?>(\w+)</a>', html)
+    assert [label for *_, label in links] == ["本月", "上月", "本年", "上年"]
+    today = timezone.localdate()
+    default = tuple(d.isoformat() for d in screens.period("", "", today=today))
+    assert [label for start, end, active, label in links if active] == [
+        label for start, end, _, label in links if (start, end) == default]
+    assert default == (screens.period_choices(today)[0 if today.day > 7 else 1][1].isoformat(),
+                       screens.period_choices(today)[0 if today.day > 7 else 1][2].isoformat())
