@@ -44,7 +44,7 @@ class Ingester:
     keeps the session (subscription and unacknowledged messages) under it."""
 
     def __init__(self, *, client_id: str, host: str = "127.0.0.1", port: int = 1883, group: str = SHARE_GROUP,
-                 root: str = "", batch_ms: float = 20, batch_max: int = 1000, receive_maximum: int = 2000):
+                 root: str = "", batch_ms: float = 20, batch_max: int = 4000, receive_maximum: int = 16000):
         self.client_id, self.host, self.port, self.group, self.root = client_id, host, port, group, root
         self.batch_s, self.batch_max, self.receive_maximum = batch_ms / 1000, batch_max, receive_maximum
         self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()

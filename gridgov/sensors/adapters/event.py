@@ -35,6 +35,11 @@ def load_json(payload: bytes | str | dict | list):
     if isinstance(payload, (dict, list)):
         return payload
     try:
+        if isinstance(payload, bytes):      # devices send UTF-8: skip json's encoding detection
+            try:
+                payload = payload.decode()
+            except UnicodeDecodeError:
+                pass                        # UTF-16/32 JSON: json.loads detects it
         return json.loads(payload)
     except (ValueError, UnicodeDecodeError):
         raise Malformed("bad_json", "消息不是合法的 JSON") from None
