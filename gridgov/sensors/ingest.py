@@ -58,6 +58,7 @@ class Ingester:
                              protocol=mqtt.MQTTv5, manual_ack=True)
         client.on_connect = self._on_connect
         client.on_message = self._on_message
+        client.on_disconnect = self._on_disconnect
         client.on_subscribe = lambda *args: self.subscribed.set()
         client.reconnect_delay_set(min_delay=1, max_delay=5)
         return client
@@ -73,6 +74,12 @@ class Ingester:
             return
         client.subscribe([(topic, SubscribeOptions(qos=1)) for topic in self.subscriptions()])
         self.stats["connects"] += 1
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        """Unacknowledged messages come again after the reconnect (and are stored once): say why."""
+        self.stats["disconnects"] += 1
+        if reason_code.is_failure:
+            log.warning("ingester %s: disconnected: %s; reconnecting", self.client_id, reason_code)
 
     def _on_message(self, client, userdata, message):
         self.inbox.put(Message(message.mid, message.qos, message.topic, message.payload))
