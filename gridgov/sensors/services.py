@@ -257,8 +257,8 @@ def events_ingest(*, events: list[Event], source: str, rejected: list[Rejected] 
             keys.add((state.pk, event.event_id))
             candidates.append((index, event, state))
     adapt = _db_datetime()
-    stored = _insert_events([(s.pk, e) for _, e, s in candidates], now, adapt) if candidates else set()
-    fresh = [(index, event, state) for index, event, state in candidates if (state.pk, event.event_id) in stored]
+    stored = _insert_events([(s.pk, e) for _, e, s in candidates], now, adapt) if candidates else None
+    fresh = candidates if stored is None else [c for c in candidates if (c[2].pk, c[1].event_id) in stored]
     outcomes, rejects = _outcomes(events, devices, {index for index, _, _ in fresh})
     if fresh:
         touched = _advance([(event, state) for _, event, state in fresh])
@@ -280,8 +280,8 @@ def _lock_devices(serials: set[str]) -> dict[str, _State]:
 
 def _cursor():
     """A cursor for the batch's bulk statements. On PostgreSQL one that binds its parameters on
-    the server, so that a batch's arrays go in binary, dumped in C: Django's client-side binding
-    would quote every element in Python (a third of a batch's time)."""
+    the server, so that a batch's arrays can go in binary (`%b`, five times cheaper to dump than
+    text): Django's client-side binding quotes every element in Python (a third of a batch's time)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     import psycopg
@@ -294,7 +294,7 @@ def _cursor():
 def _in_list(column: str, values: list, kind: str) -> tuple[str, list]:
     """`column` is one of `values`: one array parameter on PostgreSQL, a parameter each on SQLite."""
     if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::{kind}[])", [values]
+        return f"{column} = ANY(%b::{kind}[])", [values]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
@@ -337,20 +337,21 @@ _EVENT_TABLE = DeviceEvent._meta.db_table
 _EVENT_COLUMNS = "device_id, event_id, type, ts, value, battery, received_at"
 
 
-def _insert_events(rows: list[tuple[int, Event]], now: dt.datetime, adapt) -> set[tuple[int, str]]:
+def _insert_events(rows: list[tuple[int, Event]], now: dt.datetime, adapt) -> set[tuple[int, str]] | None:
     """Insert the events not stored yet (ON CONFLICT DO NOTHING); return the (device id, event id)
-    pairs this call stored. The unique constraint decides, so two ingesters given the same
-    message at once store it once."""
+    pairs this call stored, or None when it stored them all. The unique constraint decides, so two
+    ingesters given the same message at once store it once."""
     received = adapt(now)
     values = [(pk, e.event_id, e.type, adapt(e.ts), e.value, e.battery) for pk, e in rows]
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {_EVENT_TABLE} ({_EVENT_COLUMNS}) SELECT d, e, t, ts, v, b, %s FROM unnest("
-                "%s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[], %s::float8[], %s::smallint[]) "
+                "%b::bigint[], %b::varchar[], %b::varchar[], %b::timestamptz[], %b::float8[], %b::smallint[]) "
                 "AS x(d, e, t, ts, v, b) ON CONFLICT (device_id, event_id) DO NOTHING RETURNING device_id, event_id",
                 [received, *(list(column) for column in zip(*values, strict=True))])
-            return set(cursor.fetchall())
+            stored = set(cursor.fetchall())
+            return None if len(stored) == len(values) else stored
         # SQLite: the transaction holds the database's write lock, so the rows with ids above the
         # current maximum are exactly the ones this statement inserted.
         cursor.execute(f"SELECT MAX(id) FROM {_EVENT_TABLE}")
@@ -358,7 +359,7 @@ def _insert_events(rows: list[tuple[int, Event]], now: dt.datetime, adapt) -> se
         cursor.executemany(f"INSERT INTO {_EVENT_TABLE} ({_EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                            "ON CONFLICT (device_id, event_id) DO NOTHING", [(*v, received) for v in values])
         if cursor.rowcount == len(values):
-            return {(pk, e.event_id) for pk, e in rows}
+            return None
         cursor.execute(f"SELECT device_id, event_id FROM {_EVENT_TABLE} WHERE id > %s", [before])
         return set(cursor.fetchall())
 
@@ -420,7 +421,7 @@ def _state_sql(vendor: str) -> tuple[str, list[str]]:
 
     assignments = re.sub(r"\{([a-z_:]+)\}", fill, _STATE_SET)
     if vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for _, kind in _STATE_ARRAYS)
+        arrays = ", ".join(f"%b::{kind}[]" for _, kind in _STATE_ARRAYS)
         names = ", ".join(name for name, _ in _STATE_ARRAYS)
         return (f"UPDATE {table} AS d SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE d.id = v.id",
                 [name for name, _ in _STATE_ARRAYS])

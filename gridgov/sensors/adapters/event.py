@@ -53,7 +53,7 @@ def parse_ts(value, *, serial: str = "") -> dt.datetime:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
         raise Malformed("bad_ts", f"时间格式错误：{value!r}", serial=serial)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return parsed if parsed.tzinfo is not None else timezone.make_aware(parsed)     # a fixed offset, or none
 
 
 def number(value, field: str, *, serial: str = "") -> float | None:
