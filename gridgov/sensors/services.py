@@ -245,11 +245,12 @@ def events_ingest(*, events: list[Event], source: str, rejected: list[Rejected] 
     """Store a batch of events in one transaction; one Outcome per event, in order.
 
     A repeated (serial, id) is a duplicate and changes nothing; an unknown serial is rejected and
-    recorded in IngestReject. The batch's devices are locked (in id order) while their state moves;
-    each device's state is written once, from the batch's latest events (docs/device-protocol.md).
+    recorded in IngestReject. Each device's state is written once, from the batch's latest events,
+    its devices locked in id order only from then to the commit, so that ingesters sharing the
+    subscription wait for each other as little as they can (docs/device-protocol.md).
     """
     now = now or timezone.now()
-    devices = _lock_devices({e.serial for e in events})
+    devices = _batch_devices({e.serial for e in events})
     candidates, keys = [], set()            # (index, event, state): each (device, event id) once
     for index, event in enumerate(events):
         state = devices.get(event.serial)
@@ -261,6 +262,7 @@ def events_ingest(*, events: list[Event], source: str, rejected: list[Rejected] 
     fresh = candidates if stored is None else [c for c in candidates if (c[2].pk, c[1].event_id) in stored]
     outcomes, rejects = _outcomes(events, devices, {index for index, _, _ in fresh})
     if fresh:
+        _lock_state({state.pk: state for _, _, state in fresh})
         touched = _advance([(event, state) for _, event, state in fresh])
         _save_state(touched, now, adapt)
         _raise_instant([(event, state) for _, event, state in fresh], now)
@@ -269,13 +271,27 @@ def events_ingest(*, events: list[Event], source: str, rejected: list[Rejected] 
     return outcomes
 
 
-def _lock_devices(serials: set[str]) -> dict[str, _State]:
+def _batch_devices(serials: set[str]) -> dict[str, _State]:
     condition, params = _in_list("serial", list(serials), "varchar")
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with _cursor() as cursor:
         cursor.execute(f"SELECT serial, id, kind, resident_id, interval_s, reading_ref FROM {Device._meta.db_table} "
-                       f"WHERE {condition} AND is_active ORDER BY id{lock}", params)
+                       f"WHERE {condition} AND is_active", params)
         return {serial: _State(*rest) for serial, *rest in cursor.fetchall()}
+
+
+def _lock_state(states: dict[int, _State]) -> None:
+    """PostgreSQL: lock the devices whose state this batch moves, in id order (so that two batches
+    never deadlock), and re-read what moves step by step (a water meter's reference reading).
+    FOR NO KEY UPDATE, the lock an UPDATE takes anyway: another batch's events referring to these
+    devices still commit. SQLite: the transaction holds the database's write lock already."""
+    if not connection.features.has_select_for_update:
+        return
+    condition, params = _in_list("id", sorted(states), "bigint")
+    with _cursor() as cursor:
+        cursor.execute(f"SELECT id, reading_ref FROM {Device._meta.db_table} WHERE {condition} "
+                       "ORDER BY id FOR NO KEY UPDATE", params)
+        for pk, reading_ref in cursor.fetchall():
+            states[pk].reading_ref = reading_ref
 
 
 def _cursor():
@@ -345,6 +361,7 @@ def _insert_events(rows: list[tuple[int, Event]], now: dt.datetime, adapt) -> se
     values = [(pk, e.event_id, e.type, adapt(e.ts), e.value, e.battery) for pk, e in rows]
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
+            values.sort(key=lambda row: row[:2])     # two batches' rows in one order: they never deadlock
             cursor.execute(
                 f"INSERT INTO {_EVENT_TABLE} ({_EVENT_COLUMNS}) SELECT d, e, t, ts, v, b, %s FROM unnest("
                 "%b::bigint[], %b::varchar[], %b::varchar[], %b::timestamptz[], %b::float8[], %b::smallint[]) "
