@@ -28,6 +28,11 @@ log = logging.getLogger("gridgov.ingest")
 TOPICS = ("gridgov/v1/devices/+/events", "gridgov/v1/vendors/+/events")
 SHARE_GROUP = "gridgov"
 SESSION_EXPIRY_S = 7 * 24 * 3600
+# The broker may have RECEIVE_MAXIMUM messages in flight to an ingester, four batches: while one
+# batch is committed the next ones keep arriving. With a window of two batches the broker stopped
+# sending during every commit and a draining ingester sat idle half the time.
+BATCH_MAX = 4000
+RECEIVE_MAXIMUM = 16000
 
 
 class Message(NamedTuple):
@@ -44,7 +49,7 @@ class Ingester:
     keeps the session (subscription and unacknowledged messages) under it."""
 
     def __init__(self, *, client_id: str, host: str = "127.0.0.1", port: int = 1883, group: str = SHARE_GROUP,
-                 root: str = "", batch_ms: float = 20, batch_max: int = 4000, receive_maximum: int = 16000):
+                 root: str = "", batch_ms: float = 20, batch_max: int = BATCH_MAX, receive_maximum: int = RECEIVE_MAXIMUM):
         self.client_id, self.host, self.port, self.group, self.root = client_id, host, port, group, root
         self.batch_s, self.batch_max, self.receive_maximum = batch_ms / 1000, batch_max, receive_maximum
         self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
