@@ -4,6 +4,7 @@ Every page, API call, import, the MQTT ingester and the worker come through here
 """
 
 import datetime as dt
+import json
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -226,8 +227,8 @@ def reject_record(*, source: str, rejected: list[Rejected]) -> None:
 
 
 class _State:
-    """What a batch needs of one device, read as a tuple under the batch's lock: a model instance per
-    device would cost more than the batch's SQL. `activity` and `battery` collect the batch's latest."""
+    """What a batch needs of one device, read as a tuple: a model instance per device would cost
+    more than the batch's SQL. `activity` and `battery` collect the batch's latest."""
 
     __slots__ = ("pk", "kind", "resident_id", "interval_s", "reading_ref", "activity", "activity_due", "battery")
 
@@ -308,10 +309,12 @@ def _cursor():
 
 
 def _in_list(column: str, values: list, kind: str) -> tuple[str, list]:
-    """`column` is one of `values`: one array parameter on PostgreSQL, a parameter each on SQLite."""
+    """`column` is one of `values`, as one parameter however many there are (a batch of gateway
+    messages can name more devices than SQLite allows parameters): an array on PostgreSQL, a
+    JSON array on SQLite."""
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%b::{kind}[])", [values]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]
 
 
 def _outcomes(events: list[Event], devices: dict[str, _State], accepted: set[int]) -> tuple[list, list]:

@@ -345,3 +345,13 @@ def test_two_ingesters_given_the_same_messages_at_once_store_each_once(devices):
     assert DeviceEvent.objects.filter(device=devices["door"]).count() == 450
     door = Device.objects.get(serial="DS-A-1")
     assert (door.battery, door.battery_reported_at) == (50 + 449 % 40, T0 + 449 * dt.timedelta(seconds=1))
+
+
+def test_a_batch_naming_more_devices_than_sqlite_takes_parameters_is_one_statement(devices, place):
+    Device.objects.bulk_create([Device(kind="door", serial=f"GW-{i}", dwelling=place["dwelling_b"], interval_s=60)
+                                for i in range(1100)])
+    outcomes = services.events_ingest(events=[ev(f"GW-{i}", "1", T0, "heartbeat", battery=i % 100)
+                                              for i in range(1100)], source="mqtt", now=T0 + H)
+    assert [o.status for o in outcomes] == ["accepted"] * 1100
+    assert Device.objects.filter(serial__startswith="GW-", last_seen_at=T0 + H).count() == 1100
+    assert Device.objects.get(serial="GW-1099").battery == 99
