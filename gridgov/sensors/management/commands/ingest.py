@@ -3,7 +3,6 @@ import socket
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from gridgov.core.worker import beat
 from gridgov.sensors.ingest import BATCH_MAX, RECEIVE_MAXIMUM, SHARE_GROUP, Ingester
@@ -38,8 +37,6 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法连接 MQTT 代理 {host}:{port}（{exc}）：请先启动 Mosquitto") from None
         self.stdout.write(f"接收进程 {client_id} 已订阅：{', '.join(ingester.subscriptions())}")
-        if options["index"] > 1 and connection.vendor == "sqlite":
-            self.stdout.write("注意：SQLite 只有一个写入者，多个接收进程会相互等待，比一个更慢；多进程请使用 PostgreSQL")
         try:
             ingester.run_forever(heartbeat=lambda: beat(f"ingest:{client_id}"))
         except KeyboardInterrupt:
