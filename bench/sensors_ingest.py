@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import time
 import uuid
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from django.db import connection, connections
@@ -137,6 +138,8 @@ def _publish_backlog(port: int, root: str, count: int, tag: int, offset: int) ->
 
 
 def _bare(port: int, client_id: str, topic: str):
+    from gridgov.sensors.ingest import RECEIVE_MAXIMUM
+
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=True)
     client.count = 0
 
@@ -148,15 +151,9 @@ def _bare(port: int, client_id: str, topic: str):
     client.on_connect = lambda c, *a: c.subscribe([(topic, SubscribeOptions(qos=1))])
     properties = Properties(PacketTypes.CONNECT)
     properties.SessionExpiryInterval = 3600
-    properties.ReceiveMaximum = _defaults().receive_maximum      # the same window as the ingester's
+    properties.ReceiveMaximum = RECEIVE_MAXIMUM                  # the same window as the ingester's
     client.connect("127.0.0.1", port, clean_start=False, properties=properties)
     return client
-
-
-def _defaults():
-    from gridgov.sensors.ingest import Ingester
-
-    return Ingester(client_id="bench-defaults")
 
 
 def _ingester(port: int, run: str, name: str, group: str):
@@ -278,7 +275,7 @@ def _ingest_process(port, run, name, group, slot, ready, go, stop, stored, resul
 
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process (the broker), from /proc."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
