@@ -45,8 +45,9 @@ class Message(NamedTuple):
 
 
 class Ingester:
-    """One ingester process (or thread). `client_id` must be stable across restarts: the broker
-    keeps the session (subscription and unacknowledged messages) under it."""
+    """One ingester: run one per process (two in one process share its GIL, so its one core).
+    `client_id` must be stable across restarts: the broker keeps the session (subscription and
+    unacknowledged messages) under it."""
 
     def __init__(self, *, client_id: str, host: str = "127.0.0.1", port: int = 1883, group: str = SHARE_GROUP,
                  root: str = "", batch_ms: float = 20, batch_max: int = BATCH_MAX, receive_maximum: int = RECEIVE_MAXIMUM):
