@@ -5,6 +5,7 @@ Every page, API call, import, the MQTT ingester and the worker come through here
 
 import datetime as dt
 import json
+import operator
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -422,8 +423,12 @@ _STATE_ARRAYS = (("id", "bigint"), ("silent", "timestamptz"), ("ref", "float8"),
                  ("act_due", "timestamptz"), ("bat", "smallint"), ("bts", "timestamptz"), ("bat_due", "timestamptz"))
 
 
-def _state_sql(vendor: str) -> tuple[str, list[str]]:
-    """The UPDATE of many devices' state and the order of its per-device values.
+_STATE_VALUES = ("seen", "silent", "ref", "act", "act_due", "bat", "bts", "bat_due", "id")
+
+
+def _state_sql(vendor: str) -> tuple[str, operator.itemgetter]:
+    """The UPDATE of many devices' state, and what picks its per-device values, in their order,
+    from a tuple of _STATE_VALUES.
 
     PostgreSQL: one UPDATE … FROM unnest(arrays) for the whole batch. SQLite: one statement
     executed per device (executemany), each value a parameter in the order it appears."""
@@ -443,12 +448,14 @@ def _state_sql(vendor: str) -> tuple[str, list[str]]:
     if vendor == "postgresql":
         arrays = ", ".join(f"%b::{kind}[]" for _, kind in _STATE_ARRAYS)
         names = ", ".join(name for name, _ in _STATE_ARRAYS)
-        return (f"UPDATE {table} AS d SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE d.id = v.id",
-                [name for name, _ in _STATE_ARRAYS])
-    return f"UPDATE {table} SET {assignments} WHERE id = %s", [*order, "id"]
+        sql, order = (f"UPDATE {table} AS d SET {assignments} FROM unnest({arrays}) AS v({names}) "
+                      "WHERE d.id = v.id"), [name for name, _ in _STATE_ARRAYS]
+    else:
+        sql, order = f"UPDATE {table} SET {assignments} WHERE id = %s", [*order, "id"]
+    return sql, operator.itemgetter(*[_STATE_VALUES.index(name) for name in order])
 
 
-_STATE_SQL: dict[str, tuple[str, list[str]]] = {}
+_STATE_SQL: dict[str, tuple[str, operator.itemgetter]] = {}
 
 
 def _save_state(devices: list[_State], now: dt.datetime, adapt) -> None:
@@ -456,7 +463,7 @@ def _save_state(devices: list[_State], now: dt.datetime, adapt) -> None:
     deadlines from the batch's latest (one statement, or one executemany on SQLite)."""
     if connection.vendor not in _STATE_SQL:
         _STATE_SQL[connection.vendor] = _state_sql(connection.vendor)
-    sql, order = _STATE_SQL[connection.vendor]
+    sql, pick = _STATE_SQL[connection.vendor]
     silent_after: dict[int, object] = {}          # interval → the silent deadline (devices share intervals)
     seen, rows = adapt(now), []
     for state in devices:
@@ -470,10 +477,8 @@ def _save_state(devices: list[_State], now: dt.datetime, adapt) -> None:
             bat_due = adapt(now if bat < LOW_BATTERY_PERCENT else bts + BATTERY_REPORT_WITHIN)
             bts = adapt(bts)
         act = state.activity
-        values = {"seen": seen, "silent": silent, "ref": state.reading_ref, "id": state.pk,
-                  "act": adapt(act), "act_due": adapt(state.activity_due) if act is not None else None,
-                  "bat": bat, "bts": bts, "bat_due": bat_due}
-        rows.append([values[name] for name in order])
+        act_due = adapt(state.activity_due) if act is not None else None
+        rows.append(pick((seen, silent, state.reading_ref, adapt(act), act_due, bat, bts, bat_due, state.pk)))
     with _cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(sql, [adapt(now), *(list(column) for column in zip(*rows, strict=True))])
