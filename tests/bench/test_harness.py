@@ -54,6 +54,18 @@ def test_the_table_puts_each_result_beside_its_ceiling():
     assert lines[3].split() == ["search", "查询", "p50", "4.00", "2.00", "ms", "50%", "裸", "SQL"]
 
 
+def test_targets_get_their_own_columns_when_a_scenario_names_them():
+    figures = [
+        Figure(scenario="sensors_ingest", name="积压消费", value=6_000, unit="msg/s", ceiling=10_000,
+               ceiling_name="裸订阅者", target="≥ 50%", ok=True).as_dict(),
+        Figure(scenario="sensors_ingest", name="扫描", value=3.0, unit="ms", ceiling=None).as_dict(),
+    ]
+    lines = Command().render(figures).splitlines()
+    assert lines[0].split()[-2:] == ["目标", "达标"]
+    assert lines[2].split()[-3:] == ["≥", "50%", "是"]
+    assert lines[3].split()[-2:] == ["—", "—"]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("GRIDGOV_TEST_DATABASE_URL", "").startswith("postgres"),
                     reason="needs PostgreSQL (GRIDGOV_TEST_DATABASE_URL)")

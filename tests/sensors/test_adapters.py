@@ -55,3 +55,20 @@ def test_malformed_messages_say_why(topic, payload, reason):
     with pytest.raises(Malformed) as caught:
         parse_message(topic, payload)
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"id": "e1", "ts": "2026-11-20T09:00:00+08:00", "type": "door_open"}',
+    '\ufeff{"id": "e1", "ts": "2026-11-20T09:00:00+08:00", "type": "door_open"}'.encode(),      # a BOM
+    '{"id": "e1", "ts": "2026-11-20T09:00:00+08:00", "type": "door_open"}'.encode("utf-16"),
+])
+def test_json_is_read_fast_and_what_only_the_standard_library_reads_still_is(payload):
+    [event] = parse_message("gridgov/v1/devices/DS-1/events", payload)
+    assert (event.serial, event.event_id, event.type) == ("DS-1", "e1", "door_open")
+    assert event.ts == dt.datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+
+
+def test_bytes_that_are_not_json_in_any_encoding_are_bad_json():
+    with pytest.raises(Malformed) as caught:
+        parse_message("gridgov/v1/devices/DS-1/events", b"\xff\xfe\xfd{")
+    assert (caught.value.reason, str(caught.value)) == ("bad_json", "消息不是合法的 JSON")

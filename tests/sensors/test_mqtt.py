@@ -124,3 +124,15 @@ def test_two_ingesters_on_a_shared_subscription_split_the_load(devices, run):
     finally:
         forget_session(port=SYSTEM_PORT, client_id=f"test-{run}-c1")
         forget_session(port=SYSTEM_PORT, client_id=f"test-{run}-c2")
+
+
+def test_a_batch_takes_what_is_waiting_up_to_its_limit_and_no_more():
+    from gridgov.sensors.ingest import Message
+
+    ingester = Ingester(client_id="test-collect", batch_ms=1000, batch_max=3)
+    for mid in range(1, 6):
+        ingester.inbox.put(Message(mid, 1, "t", b"{}"))
+    assert [m.mid for m in ingester._collect(0.1)] == [1, 2, 3]          # full: the rest waits for the next
+    ingester.batch_s = 0.01
+    assert [m.mid for m in ingester._collect(0.1)] == [4, 5]              # then what came within batch_ms
+    assert ingester._collect(0.01) == []

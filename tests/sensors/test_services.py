@@ -248,3 +248,110 @@ def test_the_care_acknowledgement_window_is_a_setting(settings):
     assert care_case_after() == dt.timedelta(minutes=30)
     settings.GRIDGOV_CARE_ACK_MINUTES = 2
     assert care_case_after() == dt.timedelta(minutes=2)
+
+
+def test_a_batch_writes_each_device_once_from_its_latest_events(devices):
+    now = T0 + 4 * H
+    outcomes = services.events_ingest(events=[
+        ev("DS-A-1", "o", T0 + 2 * H, "door_open", battery=70),
+        ev("DS-A-1", "h", T0 + 3 * H, "heartbeat", battery=60),
+        ev("DS-A-1", "c", T0 + 1 * H, "door_close", battery=90),      # older, buffered: counts as activity
+    ], source="mqtt", now=now)
+    assert statuses(outcomes) == [("accepted", "")] * 3
+    door = Device.objects.get(serial="DS-A-1")
+    assert (door.last_activity_at, door.activity_due_at) == (T0 + 2 * H, T0 + 26 * H)
+    assert (door.battery, door.battery_reported_at, door.battery_due_at) == (60, T0 + 3 * H, T0 + 3 * H + 7 * 24 * H)
+    assert (door.last_seen_at, door.silent_due_at) == (now, now + dt.timedelta(seconds=1200))
+    assert sorted(DeviceEvent.objects.filter(device=door).values_list("event_id", "battery")) == [
+        ("c", 90), ("h", 60), ("o", 70)]
+
+
+def test_an_older_battery_report_arriving_later_changes_nothing_but_a_low_one_is_due_at_once(devices):
+    services.events_ingest(events=[ev("SM-A-1", "1", T0 + 5 * H, "battery", value=15)], source="mqtt", now=T0 + 5 * H)
+    services.events_ingest(events=[ev("SM-A-1", "2", T0 + 4 * H, "heartbeat", battery=95)], source="mqtt",
+                           now=T0 + 6 * H)
+    smoke = Device.objects.get(serial="SM-A-1")
+    assert (smoke.battery, smoke.battery_reported_at, smoke.battery_due_at) == (15, T0 + 5 * H, T0 + 5 * H)
+    assert smoke.last_seen_at == T0 + 6 * H
+
+
+def test_a_repeated_id_changes_nothing_even_with_other_content(devices):
+    services.events_ingest(events=[ev("DS-A-1", "e1", T0 + H, "heartbeat", battery=80)], source="mqtt", now=T0 + H)
+    outcomes = services.events_ingest(events=[
+        ev("DS-A-1", "e1", T0 + 3 * H, "door_open", battery=5),         # same id: ignored whatever it says
+        ev("DS-A-1", "e2", T0 + 2 * H, "heartbeat"),
+        ev("GHOST", "e1", T0 + 2 * H, "heartbeat"),
+        ev("DS-A-1", "e2", T0 + 2 * H, "heartbeat"),
+    ], source="mqtt", now=T0 + 2 * H)
+    assert statuses(outcomes) == [("duplicate", ""), ("accepted", ""), ("rejected", "unknown_serial"), ("duplicate", "")]
+    door = Device.objects.get(serial="DS-A-1")
+    assert (door.battery, door.battery_reported_at, door.last_activity_at) == (80, T0 + H, None)
+    assert door.activity_due_at == T0 + 24 * H
+    assert door.last_seen_at == T0 + 2 * H
+    assert sorted(DeviceEvent.objects.filter(device=door).values_list("event_id", "type")) == [
+        ("e1", "heartbeat"), ("e2", "heartbeat")]
+    assert list(IngestReject.objects.values_list("serial", "reason")) == [("GHOST", "unknown_serial")]
+
+
+def test_a_batch_of_only_duplicates_and_unknowns_writes_no_state(devices):
+    services.events_ingest(events=[ev("DS-A-1", "e1", T0 + H, "heartbeat")], source="mqtt", now=T0 + H)
+    outcomes = services.events_ingest(events=[ev("DS-A-1", "e1", T0 + H, "heartbeat"),
+                                              ev("NOPE", "x", T0 + H, "heartbeat")], source="http", now=T0 + 2 * H)
+    assert statuses(outcomes) == [("duplicate", ""), ("rejected", "unknown_serial")]
+    assert Device.objects.get(serial="DS-A-1").last_seen_at == T0 + H
+
+
+def test_an_inactive_device_is_an_unknown_serial(devices):
+    Device.objects.filter(serial="DS-A-1").update(is_active=False)
+    outcomes = services.events_ingest(events=[ev("DS-A-1", "e1", T0 + H, "heartbeat")], source="mqtt", now=T0 + H)
+    assert statuses(outcomes) == [("rejected", "unknown_serial")]
+    assert DeviceEvent.objects.count() == 0
+
+
+def test_smoke_in_a_batch_of_heartbeats_points_its_alarm_at_its_event(devices):
+    services.events_ingest(events=[ev("DS-A-1", "h1", T0 + H, "heartbeat"), ev("SM-A-1", "s9", T0 + H, "smoke"),
+                                   ev("DS-A-1", "h2", T0 + H, "heartbeat")], source="mqtt", now=T0 + H)
+    alarm = Alarm.objects.get()
+    assert (alarm.kind, alarm.device.serial, alarm.event.event_id, alarm.event.type) == ("smoke", "SM-A-1", "s9", "smoke")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("postgresql" not in __import__("os").environ.get("GRIDGOV_TEST_DATABASE_URL", ""),
+                    reason="needs a database shared between threads (PostgreSQL)")
+def test_two_ingesters_given_the_same_messages_at_once_store_each_once(devices):
+    import threading
+
+    from django.db import connection
+
+    batches = [[ev("DS-A-1", f"e{i}", T0 + i * dt.timedelta(seconds=1), "heartbeat", battery=50 + i % 40)
+                for i in range(start, start + 300)] for start in (0, 150)]       # 150 messages in both
+    barrier, results = threading.Barrier(2), []
+
+    def ingester(batch):
+        try:
+            barrier.wait()
+            results.append(services.events_ingest(events=batch, source="mqtt", now=T0 + H))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ingester, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    accepted = sorted(o.event_id for outcomes in results for o in outcomes if o.status == "accepted")
+    assert accepted == sorted(f"e{i}" for i in range(450))
+    assert sum(o.status == "duplicate" for outcomes in results for o in outcomes) == 150
+    assert DeviceEvent.objects.filter(device=devices["door"]).count() == 450
+    door = Device.objects.get(serial="DS-A-1")
+    assert (door.battery, door.battery_reported_at) == (50 + 449 % 40, T0 + 449 * dt.timedelta(seconds=1))
+
+
+def test_a_batch_naming_more_devices_than_sqlite_takes_parameters_is_one_statement(devices, place):
+    Device.objects.bulk_create([Device(kind="door", serial=f"GW-{i}", dwelling=place["dwelling_b"], interval_s=60)
+                                for i in range(1100)])
+    outcomes = services.events_ingest(events=[ev(f"GW-{i}", "1", T0, "heartbeat", battery=i % 100)
+                                              for i in range(1100)], source="mqtt", now=T0 + H)
+    assert [o.status for o in outcomes] == ["accepted"] * 1100
+    assert Device.objects.filter(serial__startswith="GW-", last_seen_at=T0 + H).count() == 1100
+    assert Device.objects.get(serial="GW-1099").battery == 99

@@ -2,8 +2,9 @@
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
+import orjson
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -21,8 +22,9 @@ class Malformed(ValueError):
         self.serial = serial
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One event as GridGov understands it. A tuple: the ingester makes thousands a second."""
+
     serial: str
     event_id: str
     ts: dt.datetime
@@ -35,7 +37,11 @@ def load_json(payload: bytes | str | dict | list):
     if isinstance(payload, (dict, list)):
         return payload
     try:
-        return json.loads(payload)
+        return orjson.loads(payload)        # a device message: four times faster than json
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(payload)          # what only json reads: UTF-16/32, a byte order mark, NaN
     except (ValueError, UnicodeDecodeError):
         raise Malformed("bad_json", "消息不是合法的 JSON") from None
 
@@ -47,7 +53,7 @@ def parse_ts(value, *, serial: str = "") -> dt.datetime:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
         raise Malformed("bad_ts", f"时间格式错误：{value!r}", serial=serial)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return parsed if parsed.tzinfo is not None else timezone.make_aware(parsed)     # a fixed offset, or none
 
 
 def number(value, field: str, *, serial: str = "") -> float | None:

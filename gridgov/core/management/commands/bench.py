@@ -74,6 +74,10 @@ def _ratio(figure: dict) -> str:
     return f"{share:.0%}"
 
 
+def _verdict(ok) -> str:
+    return "—" if ok is None else ("是" if ok else "否")
+
+
 def _number(value) -> str:
     if value is None:
         return "—"
@@ -128,4 +132,8 @@ class Command(BaseCommand):
     def render(self, figures: list[dict]) -> str:
         rows = [(f["scenario"], f["name"], _number(f["value"]), _number(f["ceiling"]), f["unit"], _ratio(f),
                  f["ceiling_name"]) for f in figures]
-        return table(("场景", "指标", "本项目", "上限", "单位", "达上限", "上限为"), rows)
+        header = ("场景", "指标", "本项目", "上限", "单位", "达上限", "上限为")
+        if any(f.get("target") for f in figures):      # the targets, where a scenario names them
+            rows = [(*row, f.get("target") or "—", _verdict(f.get("ok"))) for row, f in zip(rows, figures, strict=True)]
+            header = (*header, "目标", "达标")
+        return table(header, rows)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.core.worker import beat
-from gridgov.sensors.ingest import SHARE_GROUP, Ingester
+from gridgov.sensors.ingest import BATCH_MAX, RECEIVE_MAXIMUM, SHARE_GROUP, Ingester
 
 
 class Command(BaseCommand):
@@ -19,14 +19,20 @@ class Command(BaseCommand):
         parser.add_argument("--index", type=int, default=1, help="同一主机上的第几个接收进程")
         parser.add_argument("--group", default=SHARE_GROUP, help="共享订阅组名")
         parser.add_argument("--batch-ms", type=float, default=20, help="攒批时长（毫秒）")
+        parser.add_argument("--batch-max", type=int, default=BATCH_MAX, help=f"每批最多条数（默认 {BATCH_MAX}）")
+        parser.add_argument("--receive-maximum", type=int, default=RECEIVE_MAXIMUM,
+                            help=f"允许代理同时下发而未确认的消息数（MQTT 5 Receive Maximum，默认 {RECEIVE_MAXIMUM}）")
 
     def handle(self, *args, **options):
         logging.getLogger("gridgov.ingest").setLevel(logging.INFO)
         client_id = options["client_id"] or f"gridgov-ingest-{socket.gethostname()}-{options['index']}"
         host = options["host"] or settings.GRIDGOV_MQTT_HOST
         port = options["port"] or settings.GRIDGOV_MQTT_PORT
+        if not 1 <= options["batch_max"] <= options["receive_maximum"] <= 65535:
+            raise CommandError("--batch-max 与 --receive-maximum 须满足 1 ≤ 每批条数 ≤ 未确认上限 ≤ 65535")
         try:
             ingester = Ingester(client_id=client_id, group=options["group"], batch_ms=options["batch_ms"],
+                                batch_max=options["batch_max"], receive_maximum=options["receive_maximum"],
                                 host=host, port=port).start()
         except OSError as exc:
             raise CommandError(f"无法连接 MQTT 代理 {host}:{port}（{exc}）：请先启动 Mosquitto") from None
