@@ -168,3 +168,19 @@ def test_unhandled_care_case_escalates_to_community_then_street(devices):
     assert (Case.objects.get().level, Case.objects.get().escalate_at) == ("district", None)
     assert [e["to"] for e in case.events.filter(action="escalate").order_by("id").values_list("data", flat=True)] == [
         "community", "street", "district"]
+
+
+def test_the_worker_raises_a_care_alert_within_one_sweep_interval_of_its_deadline(devices):
+    from gridgov.core.worker import run_once
+    from gridgov.sensors.models import Device
+
+    interval = dt.timedelta(seconds=30)           # GRIDGOV_WORKER_INTERVAL's default
+    due = Device.objects.get(serial="DS-A-1").activity_due_at
+    assert due == RAISED
+    first_tick = due - dt.timedelta(seconds=20)   # the worker's ticks fall anywhere against the deadline
+    run_once(first_tick)                          # every sweep: the silent and battery ones raise their own alarms
+    assert Alarm.objects.filter(kind="care").count() == 0
+    run_once(first_tick + interval)
+    alarm = Alarm.objects.get(kind="care")
+    assert (alarm.kind, alarm.status, alarm.raised_at) == ("care", "active", first_tick + interval)
+    assert dt.timedelta(0) <= alarm.raised_at - due < interval
