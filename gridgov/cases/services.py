@@ -457,7 +457,7 @@ def _triage_all(new: list[_Staged]) -> None:
 
 
 def _keyword_category(text: str, leaves: list[Category]) -> Category | None:
-    """The leaf with the most keyword hits in `text` (ties: lowest code), as category_suggest."""
+    """The leaf with the most keyword hits in `text` (ties: lowest code): the cold start when triage names none."""
     best, best_hits = None, 0
     for category in leaves:
         hits = sum(1 for word in category.keywords if word and word in text)
@@ -640,7 +640,8 @@ def case_transition(*, case: Case, action: str, by, work_order=None, note: str =
     2. check the actor against the action's predicates (gridgov.cases.rules);
     3. apply the action's own changes (gridgov.cases.actions) and the new state;
     4. start the next stage's clock when the stage changes (due, warn, remind and escalate times);
-    5. write the changed columns with save(update_fields=...), append one CaseEvent, save photos;
+    5. write the changed columns with save(update_fields=...), move the case's share of the measures'
+       counters (gridgov.cases.rollup), append one CaseEvent, save photos;
     6. schedule the notifications with transaction.on_commit.
     Returns the updated case. Raises NotAllowed, Conflict or DomainError and changes nothing.
     """
