@@ -117,7 +117,7 @@ class CareIn(Schema):
     monitor_motion: bool = True
     door_hours: int = Field(24, ge=1, le=168)
     water_hours: int = Field(12, ge=1, le=168)
-    water_min_m3: float = Field(0.01, ge=0)
+    water_min_m3: float = Field(0.01, ge=0, le=10)  # services.CARE_WATER_MAX_M3
     motion_hours: int = Field(24, ge=1, le=168)
     quiet_start: dt.time | None = None
     quiet_end: dt.time | None = None

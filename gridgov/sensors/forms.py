@@ -10,10 +10,10 @@ from django import forms
 
 from gridgov.sensors.enums import ContactRole
 from gridgov.sensors.models import CareProfile, EmergencyContact
-from gridgov.sensors.services import Contact
+from gridgov.sensors.services import CARE_HOURS, CARE_WATER_MAX_M3, Contact
 
-HOURS_MIN, HOURS_MAX = 1, 168           # as the API's CareIn: up to a week
-WATER_MAX_M3 = Decimal("10")            # a guard against a slipped digit: a home uses ~0.1 m³ a day
+HOURS_MIN, HOURS_MAX = CARE_HOURS      # the service's limits, so the page answers under the field
+WATER_MAX_M3 = Decimal(CARE_WATER_MAX_M3)
 MAX_CONTACTS = 10
 # A new profile offers the three contacts the care rule names, in its order.
 NEW_CONTACT_ROLES = (ContactRole.FAMILY, ContactRole.STEWARD, ContactRole.DOCTOR)

@@ -156,6 +156,24 @@ def _check_phone(phone: str) -> str:
     return phone
 
 
+# The care settings' limits, for every input path (page, API, import): up to a week of silence, and a
+# water minimum that guards against a slipped digit (a home uses about 0.1 m³ a day).
+CARE_HOURS = (1, 168)
+CARE_WATER_MAX_M3 = 10
+CARE_HOUR_FIELDS = {"door_hours": "未开门时长", "water_hours": "用水统计时长", "motion_hours": "无活动时长"}
+
+
+def _check_care_limits(settings: dict) -> None:
+    low, high = CARE_HOURS
+    for name, label in CARE_HOUR_FIELDS.items():
+        if name in settings and not (isinstance(settings[name], int) and low <= settings[name] <= high):
+            raise DomainError(f"{label}须为 {low} 到 {high} 之间的整数（小时），收到“{settings[name]}”",
+                              code="invalid_care_setting")
+    water = settings.get("water_min_m3")
+    if water is not None and not (0 <= float(water) <= CARE_WATER_MAX_M3):
+        raise DomainError(f"最低用水量须在 0 到 {CARE_WATER_MAX_M3} m³ 之间，收到“{water}”", code="invalid_care_setting")
+
+
 @transaction.atomic
 def care_profile_set(*, resident: Resident, by=None, contacts: list[Contact] | None = None,
                      now: dt.datetime | None = None, **settings) -> CareProfile:
@@ -169,6 +187,7 @@ def care_profile_set(*, resident: Resident, by=None, contacts: list[Contact] | N
     unknown = set(settings) - allowed
     if unknown:
         raise DomainError(f"未知设置项：{', '.join(sorted(unknown))}")
+    _check_care_limits(settings)
     profile, _ = CareProfile.objects.update_or_create(resident=resident, defaults=settings)
     if contacts is not None:
         checked = [(c, _check_phone(c.phone)) for c in contacts]

@@ -240,6 +240,22 @@ def test_care_settings_refused_for_an_out_of_scope_worker_change_nothing(devices
     assert CareProfile.objects.get(resident=devices["zhang"]).door_hours == 24
 
 
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"door_hours": 0}, "未开门时长须为 1 到 168 之间的整数（小时），收到“0”"),
+    ({"motion_hours": 169}, "无活动时长须为 1 到 168 之间的整数（小时），收到“169”"),
+    ({"water_hours": "12"}, "用水统计时长须为 1 到 168 之间的整数（小时），收到“12”"),
+    ({"water_min_m3": 10.5}, "最低用水量须在 0 到 10 m³ 之间，收到“10.5”"),
+    ({"water_min_m3": -0.01}, "最低用水量须在 0 到 10 m³ 之间，收到“-0.01”"),
+])
+def test_care_settings_out_of_range_are_refused_by_the_service_and_change_nothing(devices, settings, message):
+    with pytest.raises(DomainError, match=message):
+        services.care_profile_set(resident=devices["zhang"], contacts=[
+            services.Contact(role="steward", name="王楼长", phone="13500003333")], **settings)
+    profile = CareProfile.objects.get(resident=devices["zhang"])
+    assert (profile.door_hours, profile.water_hours, profile.water_min_m3, profile.motion_hours) == (24, 12, 0.01, 24)
+    assert list(profile.contacts.order_by("order").values_list("name", flat=True)) == ["张伟", "刘医生"]
+
+
 def test_the_care_acknowledgement_window_is_a_setting(settings):
     import datetime as dt
 
