@@ -6,10 +6,11 @@ all the scores, so the ps of one text sum to at most 1. Only leaves with a hit a
 
 from .catalogue import Catalogue, catalogue_load
 from .suggestion import Suggestion
+from .text import text_normalise
 
 
 def rules_scores(text: str, catalogue: Catalogue) -> dict[str, int]:
-    scores = {}
+    text, scores = text_normalise(text), {}
     for code, leaf in catalogue.leaves.items():
         score = sum(len(word) for word in leaf.keywords if word in text)
         if score:
