@@ -1,6 +1,6 @@
 from gridgov.cases.triage import suggest
-from gridgov.cases.triage.rules import rules_scores
 from gridgov.cases.triage.catalogue import catalogue_load
+from gridgov.cases.triage.rules import rules_scores
 from gridgov.cases.triage.text import text_normalise
 
 
