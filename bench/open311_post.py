@@ -11,8 +11,10 @@ The load: CLIENTS keep-alive connections spread over LOAD_PROCESSES `bench.loadg
 Three phases of the same length with the same connections: the API intake (channel api, a
 unique external_id per request, as a partner system sends), Open311 POST (form-encoded, no
 external_id, as the spec's clients send), and GET /healthz — the ceiling: the same server's
-trivial JSON view through the same middleware. Texts are residents' own reports (the triage
-held-out set) at random points of the grid, each with a phone number. Every response must be
+trivial JSON view through the same middleware. A fourth phase reads the floor of any write on
+this server: `POST /bench/floor` (bench/floor.py; the server runs with `bench.floor_settings`, the
+product's settings with that one route added) parses the same JSON body and inserts one row, nothing
+else. Texts are residents' own reports (the triage held-out set) at random points of the grid, each with a phone number. Every response must be
 201 (API) or 200, and afterwards the database must hold exactly one case per answered request.
 BENCH_SERVER_LOG=FILE keeps the server's stderr (its warnings, e.g. a group commit retried item by item).
 """
@@ -126,6 +128,12 @@ def _count_cases(url: str) -> dict:
 
 # --- the server --------------------------------------------------------------------------------------
 
+def _floor_rows_delete(url: str) -> None:
+    code = ("import django; django.setup(); from gridgov.core.models import Heartbeat; "
+            "Heartbeat.objects.filter(name__startswith='bench-floor-').delete()")
+    subprocess.run([sys.executable, "-c", code], env=_env(url), check=True, capture_output=True, text=True, cwd=REPO)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -142,7 +150,8 @@ def _serve(url: str, port: int) -> tuple[subprocess.Popen, dict]:
     shape = {"workers": serve.default_workers(), "threads": serve.DEFAULT_THREADS}
     argv = serve.granian_argv("127.0.0.1", port, shape["threads"], shape["workers"])
     log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # the server holds it open
-    server = subprocess.Popen(argv, env=_env(url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
+    env = {**_env(url), "DJANGO_SETTINGS_MODULE": "bench.floor_settings"}
+    server = subprocess.Popen(argv, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -199,6 +208,12 @@ def _open311_requests(key: str, rng: random.Random) -> list[dict]:
                 "phone": _phone(rng), "device_id": "bench"}
         out.append({"head": head, "body": urllib.parse.urlencode(form)})
     return out
+
+
+def _floor_requests(api: list[dict]) -> list[dict]:
+    """The API intake's own bodies, to the one-row insert."""
+    head = "POST /bench/floor HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    return [{"head": head, "body": request["body"]} for request in api]
 
 
 def _healthz_requests() -> list[dict]:
@@ -260,13 +275,16 @@ def run(*, quick: bool) -> list[Figure]:
             api_rate, api_times, api_statuses = _load(port, api, seconds, "api")
             o311_rate, o311_times, o311_statuses = _load(port, o311, seconds, "o311")
             ceiling, _, health_statuses = _load(port, _healthz_requests(), seconds, "healthz")
+            floor_rate, _, floor_statuses = _load(port, _floor_requests(api), seconds, "floor")
         finally:
             server.terminate()
             server.wait(timeout=30)
         after = _count_cases(url)
+        _floor_rows_delete(url)
     _check(api_statuses, {201}, after.get("api", 0) - before.get("api", 0), len(api_statuses) + len(o311_statuses))
     _check(o311_statuses, {200}, None, None)
     _check(health_statuses, {200}, None, None)
+    _check(floor_statuses, {201}, None, None)
     label = (f"{CLIENTS} 个 keep-alive 客户端（{LOAD_PROCESSES} 个负载进程），"
              f"granian {shape['workers']} 进程 × {shape['threads']} 线程")
     return [
@@ -276,6 +294,8 @@ def run(*, quick: bool) -> list[Figure]:
         _rate_figure(f"Open311 POST requests.json，{label}", o311_rate, ceiling),
         Figure(NAME, "Open311 POST p50", _ms(o311_times, 50), "ms", None),
         Figure(NAME, "Open311 POST p95", _ms(o311_times, 95), "ms", None),
+        Figure(NAME, f"参照：最简写入 POST /bench/floor（解析同一JSON、ORM插入一行、每请求一个事务），{label}",
+               round(floor_rate, 1), "requests/s", round(ceiling, 1), "GET /healthz，同一服务同一并发"),
     ]
 
 
