@@ -141,13 +141,13 @@ def test_demo_if_empty_leaves_a_loaded_database_alone_and_logins_prints_the_tabl
     split = lines.index("部门工作人员账号（处置事件工单）：")
     assert len([line for line in lines[:split] if "demo12345" in line]) == 14
     departments = [line.split() for line in lines[split:] if "demo12345" in line]
-    assert len(departments) == Department.objects.filter(is_active=True).count() == 27
+    assert len(departments) == Department.objects.filter(is_active=True).count() == 29
     assert ["部门工作人员", "department_staff", "demo12345", "镇城市管理办公室"] in departments
 
 
 @pytest.mark.django_db
 def test_the_triage_catalogue_is_synced_and_every_department_has_staff():
-    assert Category.objects.filter(is_active=True, parent__isnull=False).count() == 84
+    assert Category.objects.filter(is_active=True, parent__isnull=False).count() == 89
     staffed = DepartmentMember.objects.values("department")
     assert Department.objects.filter(is_active=True).exclude(pk__in=staffed).count() == 0
     assert {m.user.username: m.department.name for m in DepartmentMember.objects.filter(

@@ -35,7 +35,7 @@ def test_train_reports_counts_and_saves(tmp_path, db):
     path = tmp_path / "m.pkl"
     out = _run("--model", str(path), "train", "--extra", str(extra))
     assert "事件记录中的样本 0 条" in out
-    assert "额外样本 1 条（类别不在目录中而舍弃 1 条），类别 84 个" in out
+    assert "额外样本 1 条（类别不在目录中而舍弃 1 条），类别 89 个" in out
     assert path.exists()
 
 

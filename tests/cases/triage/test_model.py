@@ -54,7 +54,7 @@ def test_extra_pairs_are_trained_on_and_unknown_codes_dropped(tmp_path):
     extra = [("稀奇古怪的事情", "0805")] * 30 + [("无效类别", "9999"), ("   ", "0101")]
     result = model_train(extra=extra, split="train", path=path)
     assert (result.corpus_count, result.extra_count, result.dropped_count, result.category_count) == (
-        len(corpus_pairs("train")), 30, 2, 84)
+        len(corpus_pairs("train")), 30, 2, 89)
     assert suggest("稀奇古怪的事情", model_path=path)[0].category_code == "0805"
     assert joblib.load(path)["catalogue_version"] == catalogue_load().version
 
