@@ -13,8 +13,8 @@ unique external_id per request, as a partner system sends), Open311 POST (form-e
 external_id, as the spec's clients send), and GET /healthz — the ceiling: the same server's
 trivial JSON view through the same middleware. A fourth phase reads the floor of any write on
 this server: `POST /bench/floor` (bench/floor.py; the server runs with `bench.floor_settings`, the
-product's settings with that one route added) parses the same JSON body and inserts one row, nothing
-else. Texts are residents' own reports (the triage held-out set) at random points of the grid, each with a phone number. Every response must be
+product's settings with that one route added) parses the same JSON body and inserts one row (group-committed as
+the intake is), nothing else. Texts are residents' own reports (the triage held-out set) at random points of the grid, each with a phone number. Every response must be
 201 (API) or 200, and afterwards the database must hold exactly one case per answered request.
 BENCH_SERVER_LOG=FILE keeps the server's stderr (its warnings, e.g. a group commit retried item by item).
 """
@@ -294,7 +294,7 @@ def run(*, quick: bool) -> list[Figure]:
         _rate_figure(f"Open311 POST requests.json，{label}", o311_rate, ceiling),
         Figure(NAME, "Open311 POST p50", _ms(o311_times, 50), "ms", None),
         Figure(NAME, "Open311 POST p95", _ms(o311_times, 95), "ms", None),
-        Figure(NAME, f"参照：最简写入 POST /bench/floor（解析同一JSON、ORM插入一行、每请求一个事务），{label}",
+        Figure(NAME, f"参照：最简写入 POST /bench/floor（解析同一JSON、ORM插入一行、合并提交），{label}",
                round(floor_rate, 1), "requests/s", round(ceiling, 1), "GET /healthz，同一服务同一并发"),
     ]
 
