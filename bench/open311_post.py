@@ -13,8 +13,9 @@ unique external_id per request, as a partner system sends), Open311 POST (form-e
 external_id, as the spec's clients send), and GET /healthz — the ceiling: the same server's
 trivial JSON view through the same middleware. A fourth phase reads the floor of any write on
 this server: `POST /bench/floor` (bench/floor.py; the server runs with `bench.floor_settings`, the
-product's settings with that one route added) parses the same JSON body and inserts one row (group-committed as
-the intake is), nothing else. Texts are residents' own reports (the triage held-out set) at random points of the grid, each with a phone number. Every response must be
+product's settings with that one route added) parses the same JSON body and inserts one row,
+group-committed as the intake is, and does nothing else. Texts are residents' own reports (the
+triage held-out set) at random points of the grid, each with a phone number. Every response must be
 201 (API) or 200, and afterwards the database must hold exactly one case per answered request.
 BENCH_SERVER_LOG=FILE keeps the server's stderr (its warnings, e.g. a group commit retried item by item).
 """
@@ -130,7 +131,7 @@ def _count_cases(url: str) -> dict:
 
 def _floor_rows_delete(url: str) -> None:
     code = ("import django; django.setup(); from gridgov.core.models import Heartbeat; "
-            "Heartbeat.objects.filter(name__startswith='bench-floor-').delete()")
+            "from bench.floor import ROW_PREFIX; Heartbeat.objects.filter(name__startswith=ROW_PREFIX).delete()")
     subprocess.run([sys.executable, "-c", code], env=_env(url), check=True, capture_output=True, text=True, cwd=REPO)
 
 
