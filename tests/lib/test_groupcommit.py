@@ -67,8 +67,10 @@ def _queued(committer: GroupCommit, n: int) -> None:
     assert len(committer._queue) == n
 
 
-@pytest.mark.django_db(transaction=True)
-def test_items_that_wait_together_are_written_in_one_batch_and_each_gets_its_own_answer():
+def _held_then_queued(rest_items: list) -> tuple[list, dict]:
+    """Item 0 is written alone and held at the gate while `rest_items` queue up behind it; then all go.
+
+    Returns the batches the writer saw and each of the rest's answers (a result or the exception)."""
     gate = threading.Event()
     write = Recorder(gate)
     committer = GroupCommit("测试", write)
@@ -76,13 +78,19 @@ def test_items_that_wait_together_are_written_in_one_batch_and_each_gets_its_own
     first.start()
     assert write.entered.wait(10)
     later: dict = {}
-    rest = threading.Thread(target=lambda: later.update(_submit_all(committer, [1, 2, 3, "refused", 5])))
+    rest = threading.Thread(target=lambda: later.update(_submit_all(committer, rest_items)))
     rest.start()
-    _queued(committer, 5)  # the first batch is held at the gate while the others queue up
+    _queued(committer, len(rest_items))
     gate.set()
     first.join()
     rest.join()
-    assert [len(b) for b in write.batches] == [1, 5]
+    return write.batches, later
+
+
+@pytest.mark.django_db(transaction=True)
+def test_items_that_wait_together_are_written_in_one_batch_and_each_gets_its_own_answer():
+    batches, later = _held_then_queued([1, 2, 3, "refused", 5])
+    assert [len(b) for b in batches] == [1, 5]
     assert {k: v.date for k, v in later.items() if not isinstance(v, Exception)} == {
         1: dt.date(2031, 1, 2), 2: dt.date(2031, 1, 3), 3: dt.date(2031, 1, 4), 5: dt.date(2031, 1, 6)}
     assert isinstance(later["refused"], DomainError) and later["refused"].message == "不予受理"
@@ -91,20 +99,8 @@ def test_items_that_wait_together_are_written_in_one_batch_and_each_gets_its_own
 
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_that_raises_is_written_again_item_by_item_so_only_the_bad_item_fails():
-    gate = threading.Event()
-    write = Recorder(gate)
-    committer = GroupCommit("测试", write)
-    first = threading.Thread(target=_submit_all, args=(committer, [0]))
-    first.start()
-    assert write.entered.wait(10)
-    later: dict = {}
-    rest = threading.Thread(target=lambda: later.update(_submit_all(committer, [1, "bad", 2])))
-    rest.start()
-    _queued(committer, 3)
-    gate.set()
-    first.join()
-    rest.join()
-    assert sorted(len(b) for b in write.batches) == [1, 1, 1, 1, 3]
+    batches, later = _held_then_queued([1, "bad", 2])
+    assert sorted(len(b) for b in batches) == [1, 1, 1, 1, 3]
     assert isinstance(later["bad"], ValueError) and str(later["bad"]) == "坏数据"
     assert (later[1].date, later[2].date) == (dt.date(2031, 1, 2), dt.date(2031, 1, 3))
     assert sorted(CalendarOverride.objects.values_list("date", flat=True)) == [
